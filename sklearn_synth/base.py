@@ -1,0 +1,171 @@
+"""The generator contract shared by every synthesizer in sklearn-synth.
+
+``sample(n_samples=1, *, random_state=None)`` returns rows in the container
+``fit`` received; generators fitted with ``y`` add
+``sample_labeled(n_samples=1, *, y=None, random_state=None) -> (X, y)``;
+``score`` is a higher-is-better number (mean log-likelihood per row) so that
+``GridSearchCV`` works with its default scoring. Subclasses implement
+``_sample(n_samples, rng)`` and, when class-conditional,
+``_sample_labeled(class_indices, rng)``.
+"""
+
+# Authors: The sklearn-synth developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
+
+from .utils._random import resolve_sample_rng
+from .utils._validation import check_n_samples
+
+__all__ = ["BaseGenerator", "GeneratorMixin", "is_generator"]
+
+
+def is_generator(estimator):
+    """Return True if ``estimator`` follows the generator contract (has ``sample``).
+
+    Parameters
+    ----------
+    estimator : object
+        Any estimator.
+
+    Returns
+    -------
+    out : bool
+
+    Examples
+    --------
+    >>> from sklearn_synth.base import is_generator
+    >>> from sklearn_synth.generators import DummySynthesizer
+    >>> is_generator(DummySynthesizer()), is_generator(object())
+    (True, False)
+    """
+    return callable(getattr(estimator, "sample", None))
+
+
+class GeneratorMixin:
+    """Mixin providing ``sample``, ``sample_labeled`` and ``score``.
+
+    The fitted estimator must set ``random_state_`` (a ``RandomState``), and,
+    when fitted with labels, ``classes_`` and ``class_prior_`` (use
+    :meth:`_fit_labels`).
+    """
+
+    def sample(self, n_samples=1, *, random_state=None):
+        """Generate synthetic rows.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of rows.
+        random_state : int, RandomState instance or None, default=None
+            An int makes the call reproducible; None continues the fitted
+            ``random_state_`` stream, so successive calls differ.
+
+        Returns
+        -------
+        X : DataFrame or ndarray of shape (n_samples, n_features_in_)
+            The same container, columns and dtypes as the data ``fit`` got.
+        """
+        check_is_fitted(self)
+        n_samples = check_n_samples(n_samples)
+        rng = resolve_sample_rng(random_state, self.random_state_)
+        return self._sample(n_samples, rng)
+
+    def sample_labeled(self, n_samples=1, *, y=None, random_state=None):
+        """Generate synthetic rows of chosen classes.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of rows when ``y`` is None or a single label.
+        y : label, array-like of labels or None, default=None
+            None draws the classes from the training class prior; a single
+            label gives ``n_samples`` rows of that class; an array gives one
+            row per entry, of exactly those classes.
+        random_state : int, RandomState instance or None, default=None
+            As in :meth:`sample`.
+
+        Returns
+        -------
+        X : DataFrame or ndarray of shape (n_rows, n_features_in_)
+            The synthetic rows.
+        y : ndarray of shape (n_rows,)
+            Their labels, with the dtype of ``classes_``.
+        """
+        check_is_fitted(self)
+        if getattr(self, "classes_", None) is None:
+            raise ValueError(
+                f"{type(self).__name__} was fitted without labels; call fit(X, y) to "
+                "use sample_labeled, or use sample."
+            )
+        rng = resolve_sample_rng(random_state, self.random_state_)
+        if y is None:
+            n_samples = check_n_samples(n_samples)
+            indices = rng.choice(self.classes_.size, size=n_samples, p=self.class_prior_)
+        else:
+            labels = np.asarray(y)
+            if labels.ndim == 0:
+                labels = np.repeat(labels, check_n_samples(n_samples))
+            elif labels.ndim != 1:
+                raise ValueError(f"y must be a label or a 1-D array of labels, got shape {labels.shape}.")
+            indices = self._class_indices(labels)
+        return self._sample_labeled(indices, rng), self.classes_[indices]
+
+    def score(self, X, y=None):
+        """Mean log-likelihood of the rows of ``X`` under the model (higher is better).
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features_in_)
+            Rows to score.
+        y : None
+            Ignored. This parameter exists only for compatibility with
+            :class:`~sklearn.pipeline.Pipeline`.
+
+        Returns
+        -------
+        score : float
+            ``score_samples(X).mean()``.
+        """
+        return float(np.mean(self.score_samples(X)))
+
+    def _fit_labels(self, y, n_rows):
+        """Set ``classes_`` and ``class_prior_``; return the class index of each row."""
+        if y is None:
+            self.classes_ = None
+            self.class_prior_ = None
+            return None
+        y = np.asarray(y)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = y[:, 0]
+        if y.ndim != 1 or y.shape[0] != n_rows:
+            raise ValueError(f"y must be 1-D with {n_rows} labels, got shape {y.shape}.")
+        if y.dtype == object:
+            import pandas as pd
+
+            if pd.isna(y).any():
+                raise ValueError("y contains missing labels; drop or label those rows first.")
+        elif y.dtype.kind == "f" and np.isnan(y).any():
+            raise ValueError("y contains NaN labels; drop or label those rows first.")
+        self.classes_, encoded, counts = np.unique(y, return_inverse=True, return_counts=True)
+        self.class_prior_ = counts / counts.sum()
+        return encoded
+
+    def _class_indices(self, labels):
+        position = np.searchsorted(self.classes_, labels)
+        position = np.minimum(position, self.classes_.size - 1)
+        unknown = self.classes_[position] != labels
+        if np.any(unknown):
+            bad = list(np.unique(labels[unknown]))[:5]
+            raise ValueError(
+                f"y contains labels not seen in fit: {bad}. Known classes: "
+                f"{list(self.classes_)}."
+            )
+        return position
+
+
+class BaseGenerator(GeneratorMixin, BaseEstimator):
+    """Base class for generators: the contract of :class:`GeneratorMixin` on a
+    scikit-learn estimator."""

@@ -1,0 +1,38 @@
+"""Exceptions and warnings raised by sklearn-synth."""
+
+# Authors: The sklearn-synth developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+__all__ = [
+    "DataNotFoundError",
+    "DeviceWarning",
+    "OptionalDependencyError",
+    "OutOfRangeWarning",
+    "UnknownCategoryWarning",
+]
+
+
+class OptionalDependencyError(ImportError):
+    """An optional dependency needed by the requested feature is missing.
+
+    The message names the package and the command that installs it.
+    """
+
+
+class DataNotFoundError(FileNotFoundError):
+    """A data file or folder that a loader expected does not exist.
+
+    The message names the expected location and where to get the data.
+    """
+
+
+class DeviceWarning(UserWarning):
+    """A torch device was unavailable, or a model was moved between devices."""
+
+
+class OutOfRangeWarning(UserWarning):
+    """Values outside the range seen during ``fit`` were clipped to the edge bins."""
+
+
+class UnknownCategoryWarning(UserWarning):
+    """Values not seen during ``fit`` were mapped to the unknown symbol."""

@@ -1,0 +1,8 @@
+"""Synthetic data generators."""
+
+# Authors: The sklearn-synth developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from ._dummy import DummySynthesizer
+
+__all__ = ["DummySynthesizer"]

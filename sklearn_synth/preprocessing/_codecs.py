@@ -1,0 +1,327 @@
+"""Per-column encoders behind SymbolicBinner: numbers to symbols and back.
+
+Each codec owns one column. Symbols ``0 .. n_symbols - 1`` are regular; the
+next two are the column's missing-value symbol and unknown symbol, so every
+column's vocabulary is ``n_symbols + 2`` long.
+"""
+
+# Authors: The sklearn-synth developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from ..exceptions import OutOfRangeWarning, UnknownCategoryWarning
+
+# Number of in-bin quantiles kept per bin for "empirical" decoding: the stored
+# table summarises the training values of a bin without keeping the values
+# themselves, and interpolating in it reproduces the in-bin distribution (and
+# repeated values such as zero durations exactly).
+EMPIRICAL_RESOLUTION = 101
+
+
+def _sort_categories(values):
+    """Sort category values; mixed, unorderable types sort by (type name, str)."""
+    try:
+        return sorted(values)
+    except TypeError:
+        return sorted(values, key=lambda v: (type(v).__name__, str(v)))
+
+
+class ContinuousCodec:
+    """Quantile/uniform/k-means bins, plus exact symbols for frequent values.
+
+    Parameters
+    ----------
+    spikes : ndarray
+        Sorted values frequent enough to get a symbol of their own.
+    edges : ndarray
+        Bin edges of the remaining values (``len(edges) - 1`` bins); the first
+        and last edge span the whole training range.
+    integer_valued : bool
+        True when every training value is an integer: bins then hold whole
+        numbers and decoding returns whole numbers inside the bin.
+    tables : ndarray of shape (n_bins, EMPIRICAL_RESOLUTION)
+        In-bin quantiles of the training values (a linear ramp across the bin
+        when a bin holds no training value).
+    """
+
+    kind = "continuous"
+
+    def __init__(self, spikes, edges, integer_valued, tables):
+        self.spikes = spikes
+        self.edges = edges
+        self.integer_valued = integer_valued
+        self.tables = tables
+        n_raw = spikes.size + edges.size - 1
+        # Order symbols by value (a spike before a bin starting at the same value)
+        # so that printed sentences read low letters as low values.
+        keys = np.concatenate([spikes, edges[:-1]])
+        is_bin = np.concatenate([np.zeros(spikes.size), np.ones(edges.size - 1)])
+        self.order = np.lexsort((is_bin, keys))  # symbol -> raw index
+        self.rank = np.empty(n_raw, dtype=np.int64)  # raw index -> symbol
+        self.rank[self.order] = np.arange(n_raw)
+        self.n_symbols = n_raw
+        self.low, self.high = edges[0], edges[-1]
+
+    @classmethod
+    def fit(cls, x, *, n_bins, strategy, shared_edges, rng):
+        """Learn a codec from the finite values ``x`` (missing values removed)."""
+        x = np.sort(x)
+        integer_valued = bool(np.all(x == np.round(x)))
+        if shared_edges is not None:
+            spikes = np.empty(0)
+            edges = shared_edges.copy()
+            edges[0], edges[-1] = min(edges[0], x[0]), max(edges[-1], x[-1])
+        else:
+            values, counts = np.unique(x, return_counts=True)
+            spikes = values[counts * n_bins >= x.size]
+            rest = x[~np.isin(x, spikes)] if spikes.size else x
+            n_cont = max(n_bins - spikes.size, 1)
+            edges = _bin_edges(rest, n_cont, strategy, rng)
+            if integer_valued:
+                edges = np.unique(np.ceil(edges))
+            if edges.size == 1:
+                edges = np.repeat(edges, 2)
+            edges[0], edges[-1] = x[0], x[-1]
+            edges = np.maximum.accumulate(edges)
+        tables = _empirical_tables(x, edges, spikes, integer_valued)
+        return cls(spikes, edges, integer_valued, tables)
+
+    def encode(self, x, label):
+        """Symbols for the float array ``x`` (NaN gets the missing symbol)."""
+        missing = np.isnan(x)
+        raw = np.searchsorted(self.edges[1:-1], x, side="right")
+        if self.spikes.size:
+            idx = np.minimum(np.searchsorted(self.spikes, x), self.spikes.size - 1)
+            hit = self.spikes[idx] == x
+            raw += self.spikes.size
+            raw[hit] = idx[hit]
+        else:
+            raw = raw.astype(np.int64, copy=False)
+        codes = self.rank[np.minimum(raw, self.n_symbols - 1)]
+        outside = ~missing & ((x < self.low) | (x > self.high))
+        if outside.any():
+            warnings.warn(
+                f"{label}: {int(outside.sum())} value(s) outside the training range "
+                f"[{self.low:g}, {self.high:g}] (e.g. {x[outside][0]:g}) were clipped to the "
+                "edge bins.",
+                OutOfRangeWarning,
+                stacklevel=4,
+            )
+        codes[missing] = self.n_symbols
+        return codes
+
+    def decode(self, codes, mode, rng):
+        """Float values for regular symbols; NaN for the missing/unknown symbols."""
+        out = np.full(codes.shape, np.nan)
+        regular = codes < self.n_symbols
+        raw = self.order[codes[regular]]
+        values = np.empty(raw.shape)
+        is_spike = raw < self.spikes.size
+        values[is_spike] = self.spikes[raw[is_spike]]
+        b = raw[~is_spike] - self.spikes.size
+        values[~is_spike] = self._decode_bins(b, mode, rng)
+        out[regular] = values
+        return out
+
+    def bin_bounds(self, b):
+        """Closed bounds ``[lo, hi]`` of the values bin ``b`` can decode to."""
+        lo, hi = self.edges[b], self.edges[b + 1]
+        if not self.integer_valued:
+            return lo, hi
+        last = b == self.edges.size - 2
+        lo_int = np.ceil(lo)
+        hi_int = np.where(last, np.floor(hi), np.ceil(hi) - 1)
+        return lo_int, np.maximum(hi_int, lo_int)
+
+    def _decode_bins(self, b, mode, rng):
+        lo, hi = self.bin_bounds(b)
+        if mode == "empirical":
+            u = rng.random_sample(b.size)
+            if self.integer_valued:
+                # the table holds training values: pick one, never a spike
+                i = np.minimum((u * EMPIRICAL_RESOLUTION).astype(np.int64), EMPIRICAL_RESOLUTION - 1)
+                return self.tables[b, i]
+            pos = u * (EMPIRICAL_RESOLUTION - 1)
+            i = np.minimum(pos.astype(np.int64), EMPIRICAL_RESOLUTION - 2)
+            left = self.tables[b, i]
+            return self._off_spikes(left + (pos - i) * (self.tables[b, i + 1] - left), lo)
+        if self.integer_valued:
+            # rank r among the bin's integers that are not spikes
+            n_spikes = np.searchsorted(self.spikes, hi, "right") - np.searchsorted(self.spikes, lo)
+            allowed = np.maximum(hi - lo + 1 - n_spikes, 1)
+            if mode == "midpoint":
+                r = (allowed - 1) // 2
+            else:
+                r = np.minimum(np.floor(rng.random_sample(b.size) * allowed), allowed - 1)
+            values = lo + r
+            for spike in self.spikes:  # ascending: skip each spike at or below the value
+                values += (spike >= lo) & (spike <= values)
+            return np.minimum(values, hi)
+        if mode == "midpoint":
+            return self._off_spikes((lo + hi) / 2, lo)
+        return self._off_spikes(lo + rng.random_sample(b.size) * (hi - lo), lo)
+
+    def _off_spikes(self, values, lo):
+        """Move float values that coincide with a spike one ulp toward the bin start,
+        so that encoding them again gives the same bin symbol."""
+        if self.spikes.size:
+            idx = np.minimum(np.searchsorted(self.spikes, values), self.spikes.size - 1)
+            hit = self.spikes[idx] == values
+            values = np.where(hit, np.nextafter(values, lo), values)
+        return values
+
+
+def _bin_edges(x, n_bins, strategy, rng):
+    """Bin edges of the sorted finite array ``x`` (possibly with repeats)."""
+    if x.size == 0:
+        return np.array([0.0, 0.0])
+    if strategy == "quantile":
+        edges = np.quantile(x, np.linspace(0, 1, n_bins + 1))
+    elif strategy == "uniform":
+        edges = np.linspace(x[0], x[-1], n_bins + 1)
+    else:  # kmeans
+        from sklearn.cluster import KMeans
+
+        distinct = np.unique(x)
+        k = min(n_bins, distinct.size)
+        if k < 2:
+            return np.array([x[0], x[-1]], dtype=float)
+        init = np.linspace(x[0], x[-1], k + 1)
+        init = ((init[1:] + init[:-1]) / 2)[:, None]
+        km = KMeans(n_clusters=k, init=init, n_init=1, random_state=rng)
+        centers = np.sort(km.fit(x[:, None]).cluster_centers_[:, 0])
+        edges = np.concatenate([[x[0]], (centers[1:] + centers[:-1]) / 2, [x[-1]]])
+    return np.unique(edges)
+
+
+def _empirical_tables(x_sorted, edges, spikes, integer_valued):
+    """In-bin quantile tables: row ``b`` summarises the training values in bin b."""
+    n_bins = edges.size - 1
+    rest = x_sorted[~np.isin(x_sorted, spikes)] if spikes.size else x_sorted
+    # bin index of every (sorted) non-spike value, as ``encode`` computes it
+    bins = np.searchsorted(edges[1:-1], rest, side="right")
+    starts = np.searchsorted(bins, np.arange(n_bins), side="left")
+    stops = np.searchsorted(bins, np.arange(n_bins), side="right")
+    q = np.linspace(0, 1, EMPIRICAL_RESOLUTION)
+    tables = np.empty((n_bins, EMPIRICAL_RESOLUTION))
+    for b in range(n_bins):
+        chunk = rest[starts[b] : stops[b]]
+        if chunk.size == 0:  # no training value here: spread over the bin
+            ramp = edges[b] + q * (edges[b + 1] - edges[b])
+            if integer_valued:
+                lo = np.ceil(edges[b])
+                ramp = np.clip(np.round(ramp), lo, max(lo, np.ceil(edges[b + 1]) - 1))
+            tables[b] = ramp
+        else:
+            pos = q * (chunk.size - 1)
+            i = np.minimum(pos.astype(np.int64), max(chunk.size - 2, 0))
+            j = np.minimum(i + 1, chunk.size - 1)
+            if integer_valued:  # keep actual training values: order statistics
+                tables[b] = chunk[np.round(pos).astype(np.int64)]
+            else:
+                tables[b] = chunk[i] + (pos - i) * (chunk[j] - chunk[i])
+    return tables
+
+
+class ValueCodec:
+    """One symbol per distinct value: categorical columns and numeric columns
+    with few distinct values (ports, protocols, flags, counts).
+
+    Parameters
+    ----------
+    categories : ndarray
+        The sorted distinct training values (float for numeric columns, object
+        otherwise).
+    numeric : bool
+        Numeric columns map unseen values to the nearest known value (with a
+        warning); categorical ones to the unknown symbol or an error.
+    """
+
+    kind = "exact"
+
+    def __init__(self, categories, numeric, handle_unknown):
+        self.categories = categories
+        self.numeric = numeric
+        self.handle_unknown = handle_unknown
+        self.n_symbols = categories.size
+        if not numeric:
+            self.kind = "categorical"
+            self._index = pd.Index(categories)
+
+    @classmethod
+    def fit(cls, x, *, numeric, handle_unknown, declared=None):
+        """Learn the categories of ``x`` (missing values removed)."""
+        if numeric:
+            return cls(np.unique(x), True, handle_unknown)
+        if declared is not None:  # pandas categorical: keep its declared order
+            categories = list(declared)
+        else:
+            categories = _sort_categories(pd.unique(pd.Series(x, dtype=object)))
+        return cls(np.asarray(categories, dtype=object), False, handle_unknown)
+
+    def encode(self, x, label):
+        if self.numeric:
+            return self._encode_numeric(x, label)
+        missing = np.asarray(pd.isna(x))
+        codes = self._index.get_indexer(x).astype(np.int64)
+        unknown = (codes < 0) & ~missing
+        if unknown.any():
+            examples = list(pd.unique(pd.Series(x[unknown], dtype=object)))[:5]
+            if self.handle_unknown == "error":
+                raise ValueError(
+                    f"{label} contains {int(unknown.sum())} value(s) not seen during fit, "
+                    f"e.g. {examples}. Refit on data that includes them, or use "
+                    "handle_unknown='unknown_symbol' to map them to the unknown symbol."
+                )
+            warnings.warn(
+                f"{label}: {int(unknown.sum())} value(s) not seen during fit (e.g. "
+                f"{examples}) were mapped to the unknown symbol.",
+                UnknownCategoryWarning,
+                stacklevel=4,
+            )
+            codes[unknown] = self.n_symbols + 1
+        codes[missing] = self.n_symbols
+        return codes
+
+    def _encode_numeric(self, x, label):
+        missing = np.isnan(x)
+        cats = self.categories
+        if cats.size == 0:  # the column was entirely missing during fit
+            if not missing.all():
+                warnings.warn(
+                    f"{label} held only missing values during fit; its "
+                    f"{int((~missing).sum())} present value(s) were mapped to the unknown symbol.",
+                    UnknownCategoryWarning,
+                    stacklevel=4,
+                )
+            return np.where(missing, self.n_symbols, self.n_symbols + 1).astype(np.int64)
+        idx = np.minimum(np.searchsorted(cats, x), cats.size - 1)
+        hit = cats[idx] == x
+        unseen = ~hit & ~missing
+        if unseen.any():
+            left = np.maximum(idx - 1, 0)
+            closer_left = np.abs(x - cats[left]) <= np.abs(cats[idx] - x)
+            idx = np.where(unseen & closer_left, left, idx)
+            warnings.warn(
+                f"{label}: {int(unseen.sum())} value(s) not seen during fit (e.g. "
+                f"{x[unseen][0]:g}) were mapped to the nearest training value.",
+                OutOfRangeWarning,
+                stacklevel=4,
+            )
+        idx = idx.astype(np.int64, copy=False)
+        idx[missing] = self.n_symbols
+        return idx
+
+    def decode(self, codes, mode, rng):
+        regular = codes < self.n_symbols
+        if self.numeric:
+            out = np.full(codes.shape, np.nan)
+            out[regular] = self.categories[codes[regular]]
+            return out
+        out = np.full(codes.shape, np.nan, dtype=object)
+        out[regular] = self.categories[codes[regular]]
+        return out

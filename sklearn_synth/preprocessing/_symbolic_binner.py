@@ -1,0 +1,495 @@
+"""SymbolicBinner: a table as sentences of per-column symbols, and back."""
+
+# Authors: The sklearn-synth developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from numbers import Integral
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin, _fit_context
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from ..utils._random import resolve_sample_rng
+from ..utils._validation import check_no_infinity, check_table, column_label, is_dataframe
+from ._codecs import ContinuousCodec, ValueCodec, _bin_edges
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _symbol_name(code):
+    """The paper's symbol names: a..z, then a1..z1, a2..z2, ..."""
+    letter, cycle = _LETTERS[code % 26], code // 26
+    return letter if cycle == 0 else f"{letter}{cycle}"
+
+
+def _is_numeric_column(values):
+    """True when an object column holds only numbers and missing values."""
+    for v in values:
+        if v is None or (isinstance(v, float) and np.isnan(v)):
+            continue
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.number)):
+            return False
+    return True
+
+
+class SymbolicBinner(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+    """Encode each column of a table as symbols, so a row reads as a sentence.
+
+    Numeric columns are cut into bins (49 quantile bins by default, as in the
+    symbolic-sequence paper); values frequent enough to fill a bin on their
+    own, and columns with few distinct values (ports, protocols, flags,
+    counts), get one symbol per value; categorical, string and boolean columns
+    get one symbol per category. Every column also has a missing-value symbol
+    and an unknown symbol. ``inverse_transform`` maps symbols back to values in
+    the original columns, dtypes and container.
+
+    Read more in the :ref:`User Guide <symbolic_encoding>`.
+
+    Parameters
+    ----------
+    n_bins : int, default=49
+        Number of bins per numeric column (an upper bound: bins that would
+        repeat an edge are merged, and frequent values take bins of their own).
+    strategy : {"quantile", "uniform", "kmeans"}, default="quantile"
+        How bin edges are placed: equal counts, equal widths, or one-dimensional
+        k-means centres.
+    bins : {"per_column", "shared"}, default="per_column"
+        ``"per_column"`` learns edges for each column. ``"shared"`` learns one
+        set of edges over the values of all binned columns pooled together,
+        which is what the paper's code did; no value gets a symbol of its own
+        in that mode (columns with few distinct values still do).
+    decode : {"empirical", "uniform", "midpoint"}, default="empirical"
+        How ``inverse_transform`` turns a bin symbol into a number:
+        ``"empirical"`` draws from the distribution of the training values that
+        fell in the bin (summarised by 101 in-bin quantiles; repeated values
+        come back exactly), ``"uniform"`` draws uniformly inside the bin and
+        ``"midpoint"`` returns its centre. Integer-valued columns always decode
+        to whole numbers inside the bin.
+    max_distinct : int or None, default=None
+        Numeric columns with at most this many distinct values get one symbol
+        per value and come back exactly. None means ``n_bins``.
+    handle_unknown : {"unknown_symbol", "error"}, default="unknown_symbol"
+        What ``transform`` does with a category not seen during ``fit``: map it
+        to the column's unknown symbol (with an ``UnknownCategoryWarning``;
+        it decodes to a missing value) or raise ``ValueError``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds k-means and the random draws of ``inverse_transform``. With an
+        int, the sequence of ``inverse_transform`` outputs is reproducible.
+
+    Attributes
+    ----------
+    column_kinds_ : ndarray of str of shape (n_features_in_,)
+        ``"continuous"`` (binned), ``"exact"`` (numeric, one symbol per value)
+        or ``"categorical"``.
+    bin_edges_ : list of ndarray or None
+        Bin edges of each continuous column, None for the others.
+    categories_ : list of ndarray or None
+        Distinct values of each exact or categorical column, and the values
+        with symbols of their own of each continuous column.
+    n_symbols_ : ndarray of int of shape (n_features_in_,)
+        Regular symbols per column. Symbol ``n_symbols_[j]`` is column j's
+        missing-value symbol and ``n_symbols_[j] + 1`` its unknown symbol.
+    vocabulary_sizes_ : ndarray of int of shape (n_features_in_,)
+        ``n_symbols_ + 2``.
+    offsets_ : ndarray of int of shape (n_features_in_,)
+        Where each column's symbols start in one shared token space, after the
+        reserved tokens ``pad_token`` (0) and ``start_token`` (1); see
+        :meth:`to_tokens`.
+    n_tokens_ : int
+        Size of that token space.
+    symbol_counts_ : list of ndarray of int
+        Training count of every symbol of each column (zero for symbols the
+        training data never used, which a language model should never emit).
+    random_state_ : RandomState
+        The generator ``inverse_transform`` draws from when called without
+        ``random_state``.
+    n_features_in_ : int
+        Number of columns seen during ``fit``.
+    feature_names_in_ : ndarray of str of shape (n_features_in_,)
+        Column names seen during ``fit``, when they are all strings.
+
+    See Also
+    --------
+    sklearn.preprocessing.KBinsDiscretizer : Numeric-only binning without a
+        decoder that reproduces the data.
+
+    Notes
+    -----
+    Infinity is refused with an error that names the column; missing values
+    (NaN, None, ``pd.NA``) get the missing-value symbol and come back missing.
+    Values outside the training range are clipped to the edge bins with an
+    ``OutOfRangeWarning``; unseen values of an exact numeric column map to the
+    nearest training value with the same warning.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_synth.preprocessing import SymbolicBinner
+    >>> X = np.array([[0.1, 80], [0.4, 443], [2.5, 80], [7.0, 22]])
+    >>> binner = SymbolicBinner(n_bins=3, random_state=0).fit(X)
+    >>> binner.column_kinds_
+    array(['continuous', 'exact'], dtype='<U11')
+    >>> S = binner.transform(X)
+    >>> S
+    array([[0, 1],
+           [0, 2],
+           [1, 1],
+           [2, 0]])
+    >>> binner.render_sentences(S)
+    ['a b', 'a c', 'b b', 'c a']
+    >>> binner.inverse_transform(S)[:, 1]
+    array([ 80., 443.,  80.,  22.])
+    """
+
+    pad_token = 0
+    start_token = 1
+
+    _parameter_constraints = {
+        "n_bins": [Interval(Integral, 2, None, closed="left")],
+        "strategy": [StrOptions({"quantile", "uniform", "kmeans"})],
+        "bins": [StrOptions({"per_column", "shared"})],
+        "decode": [StrOptions({"empirical", "uniform", "midpoint"})],
+        "max_distinct": [Interval(Integral, 1, None, closed="left"), None],
+        "handle_unknown": [StrOptions({"unknown_symbol", "error"})],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(
+        self,
+        n_bins=49,
+        *,
+        strategy="quantile",
+        bins="per_column",
+        decode="empirical",
+        max_distinct=None,
+        handle_unknown="unknown_symbol",
+        random_state=None,
+    ):
+        self.n_bins = n_bins
+        self.strategy = strategy
+        self.bins = bins
+        self.decode = decode
+        self.max_distinct = max_distinct
+        self.handle_unknown = handle_unknown
+        self.random_state = random_state
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Learn the symbols of every column.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            The table. Numeric, boolean, categorical and string columns may be
+            mixed in a DataFrame, or in an object array.
+        y : None
+            Ignored. This parameter exists only for compatibility with
+            :class:`~sklearn.pipeline.Pipeline`.
+
+        Returns
+        -------
+        self : object
+            The fitted binner.
+        """
+        X = check_table(self, X, reset=True)
+        self.random_state_ = check_random_state(self.random_state)
+        columns, numeric, self._template = _split_columns(X)
+        self._labels = list(X.columns) if is_dataframe(X) else None
+        max_distinct = self.n_bins if self.max_distinct is None else self.max_distinct
+
+        finite = {}
+        for j, (col, is_num) in enumerate(zip(columns, numeric)):
+            if is_num:
+                check_no_infinity(col, column_label(self._labels, j))
+                finite[j] = col[~np.isnan(col)]
+
+        shared_edges = None
+        if self.bins == "shared":
+            pooled = [v for j, v in finite.items() if np.unique(v).size > max_distinct]
+            if pooled:
+                shared_edges = _bin_edges(
+                    np.sort(np.concatenate(pooled)), self.n_bins, self.strategy, self.random_state_
+                )
+                if shared_edges.size == 1:
+                    shared_edges = np.repeat(shared_edges, 2)
+
+        codecs = []
+        for j, (col, is_num) in enumerate(zip(columns, numeric)):
+            declared = None
+            dtype = self._template["dtypes"][j] if self._template["frame"] else None
+            if isinstance(dtype, pd.CategoricalDtype):
+                declared = dtype.categories
+            if is_num and np.unique(finite[j]).size > max_distinct:
+                codec = ContinuousCodec.fit(
+                    finite[j],
+                    n_bins=self.n_bins,
+                    strategy=self.strategy,
+                    shared_edges=shared_edges,
+                    rng=self.random_state_,
+                )
+            elif is_num:
+                codec = ValueCodec.fit(finite[j], numeric=True, handle_unknown=self.handle_unknown)
+            else:
+                present = col[~np.asarray(pd.isna(col))]
+                codec = ValueCodec.fit(
+                    present, numeric=False, handle_unknown=self.handle_unknown, declared=declared
+                )
+            codecs.append(codec)
+        self._codecs = codecs
+
+        self.column_kinds_ = np.array([c.kind for c in codecs])
+        self.bin_edges_ = [c.edges if c.kind == "continuous" else None for c in codecs]
+        self.categories_ = [c.spikes if c.kind == "continuous" else c.categories for c in codecs]
+        self.n_symbols_ = np.array([c.n_symbols for c in codecs], dtype=np.int64)
+        self.vocabulary_sizes_ = self.n_symbols_ + 2
+        self.offsets_ = 2 + np.concatenate([[0], np.cumsum(self.vocabulary_sizes_)[:-1]])
+        self.n_tokens_ = int(2 + self.vocabulary_sizes_.sum())
+
+        S = self._encode(columns)
+        self.symbol_counts_ = [
+            np.bincount(S[:, j], minlength=self.vocabulary_sizes_[j]) for j in range(len(codecs))
+        ]
+        return self
+
+    def transform(self, X):
+        """Map every value to its column's symbol.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            The table, with the columns seen during ``fit``.
+
+        Returns
+        -------
+        S : ndarray of int64 of shape (n_samples, n_features)
+            Column-wise symbols; ``S[:, j]`` lies in ``[0, vocabulary_sizes_[j])``.
+        """
+        check_is_fitted(self)
+        X = check_table(self, X, reset=False)
+        columns, numeric, _ = _split_columns(X)
+        for j, (col, is_num) in enumerate(zip(columns, numeric)):
+            if is_num:
+                check_no_infinity(col, column_label(self._labels, j))
+            elif self._codecs[j].kind != "categorical":
+                raise ValueError(
+                    f"{column_label(self._labels, j)} was numeric during fit but holds "
+                    "non-numeric values now; convert it to numbers."
+                )
+        return self._encode(columns)
+
+    def _encode(self, columns):
+        S = np.empty((columns[0].shape[0], len(columns)), dtype=np.int64)
+        for j, (codec, col) in enumerate(zip(self._codecs, columns)):
+            if codec.kind == "categorical" and col.dtype != object:
+                col = col.astype(object)
+            elif codec.kind != "categorical" and col.dtype == object:
+                col = col.astype(np.float64)
+            S[:, j] = codec.encode(col, column_label(self._labels, j))
+        return S
+
+    def inverse_transform(self, X, *, random_state=None):
+        """Map symbols back to values in the original columns, dtypes and container.
+
+        Parameters
+        ----------
+        X : array-like of int of shape (n_samples, n_features)
+            Symbols, as returned by :meth:`transform` or sampled by a model.
+        random_state : int, RandomState instance or None, default=None
+            Seeds the in-bin draws of the ``"empirical"`` and ``"uniform"``
+            decoders. None continues the fitted ``random_state_`` stream.
+
+        Returns
+        -------
+        X_original : DataFrame or ndarray of shape (n_samples, n_features)
+            A DataFrame with the training columns and dtypes when ``fit`` got a
+            DataFrame, else an ndarray (float64 for numeric tables, object when
+            any column is categorical). Missing and unknown symbols decode to
+            missing values.
+        """
+        check_is_fitted(self)
+        S = self._check_symbols(X)
+        rng = resolve_sample_rng(random_state, self.random_state_)
+        decoded = [
+            codec.decode(S[:, j], self.decode, rng) for j, codec in enumerate(self._codecs)
+        ]
+        return _assemble(decoded, self._template, S.shape[0])
+
+    def _check_symbols(self, S):
+        S = np.asarray(S)
+        if S.ndim != 2 or S.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"Expected symbols of shape (n_samples, {self.n_features_in_}), got an array "
+                f"of shape {S.shape}."
+            )
+        if S.dtype.kind not in "iu":
+            if S.dtype.kind == "f" and np.all(S == np.round(S)):
+                S = S.astype(np.int64)
+            else:
+                raise ValueError(f"Symbols must be integers, got dtype {S.dtype}.")
+        S = S.astype(np.int64, copy=False)
+        bad = (S < 0) | (S >= self.vocabulary_sizes_)
+        if bad.any():
+            row, j = np.argwhere(bad)[0]
+            raise ValueError(
+                f"Symbol {S[row, j]} at row {row} is out of range for "
+                f"{column_label(self._labels, j)}, whose symbols are 0..."
+                f"{self.vocabulary_sizes_[j] - 1}."
+            )
+        return S
+
+    def to_tokens(self, S):
+        """Shift column-wise symbols into the shared token space.
+
+        Parameters
+        ----------
+        S : array-like of int of shape (n_samples, n_features)
+            Symbols from :meth:`transform`.
+
+        Returns
+        -------
+        tokens : ndarray of int64 of shape (n_samples, n_features)
+            ``S + offsets_``; tokens 0 and 1 are left for padding and start.
+        """
+        check_is_fitted(self)
+        return self._check_symbols(S) + self.offsets_
+
+    def from_tokens(self, tokens):
+        """Inverse of :meth:`to_tokens`.
+
+        Parameters
+        ----------
+        tokens : array-like of int of shape (n_samples, n_features)
+            Tokens in the shared space.
+
+        Returns
+        -------
+        S : ndarray of int64 of shape (n_samples, n_features)
+            Column-wise symbols.
+        """
+        check_is_fitted(self)
+        return self._check_symbols(np.asarray(tokens) - self.offsets_)
+
+    def render_sentences(self, S, *, with_names=False):
+        """Render rows of symbols as the paper's sentences (``a .. z, a1 .. w1``).
+
+        Parameters
+        ----------
+        S : array-like of int of shape (n_samples, n_features)
+            Symbols from :meth:`transform`.
+        with_names : bool, default=False
+            Prefix every symbol with its column name (``flow_duration=c1``).
+
+        Returns
+        -------
+        sentences : list of str
+            One space-separated sentence per row; ``_`` marks a missing value
+            and ``?`` an unknown one.
+        """
+        check_is_fitted(self)
+        S = self._check_symbols(S)
+        names = (
+            [str(n) for n in self.get_feature_names_out()] if with_names else None
+        )
+        vocab = []
+        for j, n in enumerate(self.n_symbols_):
+            words = [_symbol_name(c) for c in range(n)] + ["_", "?"]
+            if names is not None:
+                words = [f"{names[j]}={w}" for w in words]
+            vocab.append(np.array(words, dtype=object))
+        table = np.stack([vocab[j][S[:, j]] for j in range(S.shape[1])], axis=1)
+        return [" ".join(row) for row in table]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.input_tags.string = True
+        tags.input_tags.categorical = True
+        tags.transformer_tags.preserves_dtype = []
+        return tags
+
+
+def _split_columns(X):
+    """Columns as 1-D arrays (float64 for numeric, object otherwise), plus a
+    template that records how to rebuild the container."""
+    if is_dataframe(X):
+        columns, numeric = [], []
+        for name in X.columns:
+            series = X[name]
+            dtype = series.dtype
+            if pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(
+                dtype
+            ):
+                raise TypeError(
+                    f"Column {name!r} has dtype {dtype}, which is not supported; convert it "
+                    "to numbers (for example seconds since an epoch) before fitting."
+                )
+            if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
+                columns.append(series.to_numpy(dtype=object, na_value=np.nan))
+                numeric.append(False)
+            else:
+                columns.append(series.to_numpy(dtype=np.float64, na_value=np.nan))
+                numeric.append(True)
+        template = {"frame": True, "columns": X.columns, "dtypes": list(X.dtypes)}
+        return columns, numeric, template
+    if X.dtype == object:
+        columns, numeric = [], []
+        for j in range(X.shape[1]):
+            col = X[:, j]
+            if _is_numeric_column(col):
+                columns.append(np.array([np.nan if v is None else v for v in col], dtype=float))
+                numeric.append(True)
+            else:
+                columns.append(col)
+                numeric.append(False)
+        template = {"frame": False, "dtype": np.dtype(object), "numeric": numeric}
+        return columns, numeric, template
+    if X.dtype.kind == "b":
+        columns = [X[:, j].astype(object) for j in range(X.shape[1])]
+        return columns, [False] * X.shape[1], {"frame": False, "dtype": X.dtype}
+    columns = [X[:, j].astype(np.float64) for j in range(X.shape[1])]
+    return columns, [True] * X.shape[1], {"frame": False, "dtype": X.dtype}
+
+
+def _assemble(decoded, template, n_rows):
+    """Rebuild the container ``fit`` received from decoded columns."""
+    if not template["frame"]:
+        dtype = template["dtype"]
+        if dtype == object:
+            out = np.empty((n_rows, len(decoded)), dtype=object)
+            for j, col in enumerate(decoded):
+                out[:, j] = col
+            return out
+        stacked = np.column_stack(decoded) if decoded else np.empty((n_rows, 0))
+        if dtype.kind in "iub" and not np.isnan(stacked.astype(float)).any():
+            return stacked.astype(dtype)
+        return stacked.astype(np.float64) if dtype.kind in "iub" else stacked.astype(dtype)
+    data = {}
+    for j, (name, dtype) in enumerate(zip(template["columns"], template["dtypes"])):
+        data[j] = _restore_dtype(decoded[j], dtype)
+    frame = pd.DataFrame(data)
+    frame.columns = template["columns"]
+    return frame
+
+
+def _restore_dtype(values, dtype):
+    """Cast decoded values (float or object, NaN for missing) to ``dtype``."""
+    missing = pd.isna(values)
+    if isinstance(dtype, pd.CategoricalDtype):
+        return pd.Categorical(values, categories=dtype.categories, ordered=dtype.ordered)
+    if pd.api.types.is_bool_dtype(dtype):
+        if missing.any():
+            return pd.array(np.where(missing, None, values), dtype="boolean")
+        return values.astype(bool)
+    if isinstance(dtype, np.dtype) and dtype.kind in "iu":
+        if missing.any():  # a numpy int column cannot hold NaN: use the nullable type
+            nullable = "UInt" + dtype.name[4:] if dtype.kind == "u" else dtype.name.capitalize()
+            return pd.array(np.where(missing, None, values), dtype=nullable)
+        return values.astype(dtype)
+    if isinstance(dtype, np.dtype) and dtype.kind == "f":
+        return values.astype(dtype)
+    if dtype == object:
+        return values.astype(object)
+    return pd.array(np.where(missing, None, values) if missing.any() else values, dtype=dtype)

@@ -1,0 +1,42 @@
+"""Random-state helpers that never touch global RNG state."""
+
+# Authors: The sklearn-synth developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+from sklearn.utils import check_random_state
+
+_MAX_SEED = np.iinfo(np.int32).max
+
+
+def draw_seed(random_state):
+    """Draw one integer seed from ``random_state``.
+
+    An int gives the same seed every time, ``None`` a fresh one from numpy's
+    global generator (read, as ``check_random_state(None)`` does in
+    scikit-learn), and a ``RandomState`` advances that instance.
+
+    Parameters
+    ----------
+    random_state : int, RandomState instance or None
+        Source of randomness.
+
+    Returns
+    -------
+    seed : int
+        A seed in ``[0, 2**31 - 1)``, usable by numpy and torch.
+    """
+    return int(check_random_state(random_state).randint(_MAX_SEED))
+
+
+def resolve_sample_rng(random_state, fitted_rng):
+    """Return the ``RandomState`` a ``sample`` call should draw from.
+
+    ``None`` continues the estimator's fitted ``random_state_`` stream, so
+    successive calls differ while the whole sequence stays reproducible from
+    the constructor's ``random_state``; anything else is passed through
+    ``check_random_state`` so an int makes the call reproducible on its own.
+    """
+    if random_state is None:
+        return fitted_rng
+    return check_random_state(random_state)

@@ -1,0 +1,109 @@
+"""Validation of tables (DataFrames or arrays with mixed column types)."""
+
+# Authors: The sklearn-synth developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from numbers import Integral
+
+import numpy as np
+import pandas as pd
+from sklearn.utils.validation import check_array, validate_data
+
+
+def is_dataframe(X):
+    """Return True for a pandas DataFrame."""
+    return isinstance(X, pd.DataFrame)
+
+
+def column_label(labels, j):
+    """A readable name for column ``j`` in error messages."""
+    if labels is None:
+        return f"column {j}"
+    return f"column {labels[j]!r}"
+
+
+def check_table(estimator, X, *, reset):
+    """Validate a table for an estimator that accepts mixed column types.
+
+    DataFrames are returned unchanged (never copied or mutated): their feature
+    names and count are checked with scikit-learn's ``validate_data``.
+    Everything else goes through ``check_array`` with ``dtype=None``, so numeric
+    arrays stay numeric and object arrays keep strings; sparse input, 1-D input,
+    complex numbers and empty tables raise ``ValueError`` or ``TypeError``.
+    Missing values are allowed; infinity is checked per column by the caller,
+    which knows which columns are numeric.
+
+    Parameters
+    ----------
+    estimator : estimator instance
+        Receives ``n_features_in_`` (and ``feature_names_in_``) when ``reset``.
+    X : array-like or DataFrame of shape (n_samples, n_features)
+        The table.
+    reset : bool
+        True in ``fit``, False afterwards (checks the feature count and names).
+
+    Returns
+    -------
+    X : DataFrame or ndarray
+    """
+    if is_dataframe(X):
+        if X.shape[1] == 0:
+            raise ValueError(
+                f"Found a DataFrame with 0 columns while a minimum of 1 is required by "
+                f"{type(estimator).__name__}."
+            )
+        if X.shape[0] == 0:
+            raise ValueError(
+                f"Found a DataFrame with 0 rows while a minimum of 1 is required by "
+                f"{type(estimator).__name__}."
+            )
+        if not X.columns.is_unique:
+            duplicated = list(X.columns[X.columns.duplicated()].unique())
+            raise ValueError(
+                f"DataFrame column names must be unique; {duplicated} appear more than "
+                "once. Rename or drop the duplicates before fitting."
+            )
+        for name, dtype in X.dtypes.items():
+            if pd.api.types.is_complex_dtype(dtype):
+                raise ValueError(f"Complex data not supported (column {name!r}).")
+        validate_data(estimator, X, reset=reset, skip_check_array=True)
+        return X
+    X = check_array(
+        X,
+        dtype=None,
+        ensure_all_finite=False,
+        ensure_min_samples=1,
+        ensure_min_features=1,
+        input_name="X",
+    )
+    if X.dtype.kind == "c":
+        raise ValueError("Complex data not supported.")
+    if X.dtype.kind in "mM":
+        raise TypeError(
+            "datetime64/timedelta64 arrays are not supported; convert them to numbers "
+            "(for example seconds since an epoch) before fitting."
+        )
+    validate_data(estimator, X, reset=reset, skip_check_array=True)
+    return X
+
+
+def check_n_samples(n_samples, name="n_samples"):
+    """Check that ``n_samples`` is a non-negative integer and return it as int."""
+    if isinstance(n_samples, bool) or not isinstance(n_samples, Integral):
+        raise TypeError(f"{name} must be a non-negative int, got {n_samples!r}.")
+    if n_samples < 0:
+        raise ValueError(f"{name} must be a non-negative int, got {n_samples}.")
+    return int(n_samples)
+
+
+def check_no_infinity(values, label):
+    """Raise a ValueError naming the column if ``values`` holds +/-inf."""
+    bad = np.isinf(values)
+    if bad.any():
+        rows = np.flatnonzero(bad)
+        raise ValueError(
+            f"{label} contains infinity ({rows.size} value(s), first at row {rows[0]}: "
+            f"{values[rows[0]]}). Replace infinities with NaN (they then get the "
+            "missing-value symbol) or with a finite cap before fitting; "
+            "sklearn_synth.datasets.load_network_flows does this for CICFlowMeter files."
+        )

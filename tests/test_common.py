@@ -1,0 +1,63 @@
+"""Every public estimator against scikit-learn's checks and our generator checks."""
+
+import pytest
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from sklearn_synth.base import is_generator
+from sklearn_synth.utils import all_estimators
+from sklearn_synth.utils.estimator_checks import parametrize_with_generator_checks
+
+# Small, fast settings per estimator, so the common checks stay quick.
+INIT_PARAMS = {
+    "SymbolicBinner": [{"n_bins": 5}, {"n_bins": 5, "bins": "shared", "decode": "uniform"}],
+    "DummySynthesizer": [{"strategy": "independent"}, {"strategy": "bootstrap"}],
+}
+
+# check name -> reason, per estimator class
+EXPECTED_FAILED_CHECKS = {}
+
+
+def _instances():
+    for name, cls in all_estimators():
+        for params in INIT_PARAMS.get(name, [{}]):
+            yield cls(**params)
+
+
+ESTIMATORS = list(_instances())
+GENERATORS = [est for est in ESTIMATORS if is_generator(est)]
+
+
+def test_every_estimator_is_configured():
+    """Every public estimator has fast settings here, so it gets checked."""
+    assert {name for name, _ in all_estimators()} == set(INIT_PARAMS)
+
+
+@parametrize_with_checks(
+    ESTIMATORS,
+    expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS.get(type(est).__name__, {}),
+)
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+@parametrize_with_generator_checks(GENERATORS)
+def test_generator_contract(generator, check):
+    check(type(generator).__name__, generator)
+
+
+def test_package_import_does_not_import_torch():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, sklearn_synth, sklearn_synth.preprocessing, sklearn_synth.datasets;"
+        "sklearn_synth.generators;"
+        "assert 'torch' not in sys.modules, 'torch imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize("name, cls", all_estimators())
+def test_init_only_stores_parameters(name, cls):
+    est = cls()
+    assert set(vars(est)) == set(est.get_params(deep=False))
