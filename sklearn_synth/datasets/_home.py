@@ -45,6 +45,8 @@ def resolve_path(path, default_subdir, *, what, where_to_get):
     DataNotFoundError
         If the path does not exist; the message names it and where to get it.
     """
+    if isinstance(path, (list, tuple)):
+        return [resolve_path(p, default_subdir, what=what, where_to_get=where_to_get) for p in path]
     if path is None:
         path = get_data_home() / default_subdir
         hint = (

@@ -44,17 +44,22 @@ class ContinuousCodec:
         True when every training value is an integer: bins then hold whole
         numbers and decoding returns whole numbers inside the bin.
     tables : ndarray of shape (n_bins, EMPIRICAL_RESOLUTION)
-        In-bin quantiles of the training values (a linear ramp across the bin
-        when a bin holds no training value).
+        In-bin order statistics of the training values (a linear ramp across
+        the bin when a bin holds no training value).
+    interpolate : ndarray of bool of shape (n_bins,)
+        Bins whose table is interpolated when decoding: bins of real numbers
+        holding more values than the table has entries. Other bins decode to
+        one of their table's values, that is, to a training value.
     """
 
     kind = "continuous"
 
-    def __init__(self, spikes, edges, integer_valued, tables):
+    def __init__(self, spikes, edges, integer_valued, tables, interpolate):
         self.spikes = spikes
         self.edges = edges
         self.integer_valued = integer_valued
         self.tables = tables
+        self.interpolate = interpolate
         n_raw = spikes.size + edges.size - 1
         # Order symbols by value (a spike before a bin starting at the same value)
         # so that printed sentences read low letters as low values.
@@ -87,8 +92,8 @@ class ContinuousCodec:
                 edges = np.repeat(edges, 2)
             edges[0], edges[-1] = x[0], x[-1]
             edges = np.maximum.accumulate(edges)
-        tables = _empirical_tables(x, edges, spikes, integer_valued)
-        return cls(spikes, edges, integer_valued, tables)
+        tables, interpolate = _empirical_tables(x, edges, spikes, integer_valued)
+        return cls(spikes, edges, integer_valued, tables, interpolate)
 
     def encode(self, x, label):
         """Symbols for the float array ``x`` (NaN gets the missing symbol)."""
@@ -141,14 +146,16 @@ class ContinuousCodec:
         lo, hi = self.bin_bounds(b)
         if mode == "empirical":
             u = rng.random_sample(b.size)
-            if self.integer_valued:
-                # the table holds training values: pick one, never a spike
-                i = np.minimum((u * EMPIRICAL_RESOLUTION).astype(np.int64), EMPIRICAL_RESOLUTION - 1)
-                return self.tables[b, i]
-            pos = u * (EMPIRICAL_RESOLUTION - 1)
-            i = np.minimum(pos.astype(np.int64), EMPIRICAL_RESOLUTION - 2)
-            left = self.tables[b, i]
-            return self._off_spikes(left + (pos - i) * (self.tables[b, i + 1] - left), lo)
+            # rows of training values (small bins, integer columns): pick one
+            pick = np.minimum((u * EMPIRICAL_RESOLUTION).astype(np.int64), EMPIRICAL_RESOLUTION - 1)
+            values = self.tables[b, pick]
+            smooth = self.interpolate[b]
+            if smooth.any():  # large bins of real numbers: interpolate between quantiles
+                pos = u[smooth] * (EMPIRICAL_RESOLUTION - 1)
+                i = np.minimum(pos.astype(np.int64), EMPIRICAL_RESOLUTION - 2)
+                left = self.tables[b[smooth], i]
+                values[smooth] = left + (pos - i) * (self.tables[b[smooth], i + 1] - left)
+            return self._off_spikes(values, lo)
         if self.integer_valued:
             # rank r among the bin's integers that are not spikes
             n_spikes = np.searchsorted(self.spikes, hi, "right") - np.searchsorted(self.spikes, lo)
@@ -199,7 +206,7 @@ def _bin_edges(x, n_bins, strategy, rng):
 
 
 def _empirical_tables(x_sorted, edges, spikes, integer_valued):
-    """In-bin quantile tables: row ``b`` summarises the training values in bin b."""
+    """In-bin order statistics: row ``b`` summarises the training values in bin b."""
     n_bins = edges.size - 1
     rest = x_sorted[~np.isin(x_sorted, spikes)] if spikes.size else x_sorted
     # bin index of every (sorted) non-spike value, as ``encode`` computes it
@@ -208,6 +215,7 @@ def _empirical_tables(x_sorted, edges, spikes, integer_valued):
     stops = np.searchsorted(bins, np.arange(n_bins), side="right")
     q = np.linspace(0, 1, EMPIRICAL_RESOLUTION)
     tables = np.empty((n_bins, EMPIRICAL_RESOLUTION))
+    interpolate = np.zeros(n_bins, dtype=bool)
     for b in range(n_bins):
         chunk = rest[starts[b] : stops[b]]
         if chunk.size == 0:  # no training value here: spread over the bin
@@ -216,15 +224,18 @@ def _empirical_tables(x_sorted, edges, spikes, integer_valued):
                 lo = np.ceil(edges[b])
                 ramp = np.clip(np.round(ramp), lo, max(lo, np.ceil(edges[b + 1]) - 1))
             tables[b] = ramp
+            interpolate[b] = not integer_valued
+        elif integer_valued or chunk.size <= EMPIRICAL_RESOLUTION:
+            # equal shares of the bin's actual values (no value invented between
+            # two training values, which may sit on either side of a gap)
+            tables[b] = chunk[(np.arange(EMPIRICAL_RESOLUTION) * chunk.size) // EMPIRICAL_RESOLUTION]
         else:
             pos = q * (chunk.size - 1)
-            i = np.minimum(pos.astype(np.int64), max(chunk.size - 2, 0))
+            i = pos.astype(np.int64)
             j = np.minimum(i + 1, chunk.size - 1)
-            if integer_valued:  # keep actual training values: order statistics
-                tables[b] = chunk[np.round(pos).astype(np.int64)]
-            else:
-                tables[b] = chunk[i] + (pos - i) * (chunk[j] - chunk[i])
-    return tables
+            tables[b] = chunk[i] + (pos - i) * (chunk[j] - chunk[i])
+            interpolate[b] = True
+    return tables, interpolate
 
 
 class ValueCodec:

@@ -131,15 +131,15 @@ class SymbolicBinner(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     >>> X = np.array([[0.1, 80], [0.4, 443], [2.5, 80], [7.0, 22]])
     >>> binner = SymbolicBinner(n_bins=3, random_state=0).fit(X)
     >>> binner.column_kinds_
-    array(['continuous', 'exact'], dtype='<U11')
+    array(['continuous', 'exact'], dtype='<U10')
     >>> S = binner.transform(X)
     >>> S
     array([[0, 1],
-           [0, 2],
-           [1, 1],
+           [1, 2],
+           [2, 1],
            [2, 0]])
     >>> binner.render_sentences(S)
-    ['a b', 'a c', 'b b', 'c a']
+    ['a b', 'b c', 'c b', 'c a']
     >>> binner.inverse_transform(S)[:, 1]
     array([ 80., 443.,  80.,  22.])
     """
