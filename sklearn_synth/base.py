@@ -19,7 +19,10 @@ from sklearn.utils.validation import check_is_fitted
 from .utils._random import resolve_sample_rng
 from .utils._validation import check_n_samples
 
-__all__ = ["BaseGenerator", "GeneratorMixin", "is_generator"]
+__all__ = ["AUDIT_SAMPLE_SIZE", "BaseGenerator", "GeneratorMixin", "is_generator"]
+
+#: Most training rows a generator keeps in memory for privacy audits.
+AUDIT_SAMPLE_SIZE = 2000
 
 
 def is_generator(estimator):
@@ -130,6 +133,32 @@ class GeneratorMixin:
             ``score_samples(X).mean()``.
         """
         return float(np.mean(self.score_samples(X)))
+
+    def _store_audit_sample(self, X, y=None, random_state=None):
+        """Keep a bounded random sample of the training rows, in memory only.
+
+        The privacy scorers use it as the members of a membership-inference
+        attack (a scorer only sees held-out rows). It is dropped when the
+        estimator is pickled or copied, so a shared model never carries
+        training rows.
+        """
+        import pandas as pd
+        from sklearn.utils import check_random_state
+
+        n = X.shape[0]
+        rows = np.arange(n)
+        if n > AUDIT_SAMPLE_SIZE:
+            rows = np.sort(check_random_state(random_state).choice(n, AUDIT_SAMPLE_SIZE, replace=False))
+        sample = X.iloc[rows].reset_index(drop=True) if isinstance(X, pd.DataFrame) else np.array(X[rows])
+        labels = None if y is None else np.asarray(y)[rows]
+        self._audit_sample = (sample, labels)
+
+    def __getstate__(self):
+        state = super().__getstate__() if hasattr(super(), "__getstate__") else self.__dict__.copy()
+        if "_audit_sample" in state:
+            state = dict(state)
+            del state["_audit_sample"]
+        return state
 
     def _fit_labels(self, y, n_rows):
         """Set ``classes_`` and ``class_prior_``; return the class index of each row."""

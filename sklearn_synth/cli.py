@@ -1,10 +1,11 @@
 """The ``sklearn-synth`` command line.
 
 ``sklearn-synth demo`` runs the main job on a table that ships with
-scikit-learn; ``sklearn-synth encode`` does the same on a CSV file of yours.
-Both fit a :class:`~sklearn_synth.preprocessing.SymbolicBinner`, turn every
-row into a sentence of symbols, decode the sentences back and report what the
-round trip kept.
+scikit-learn: it fits a :class:`~sklearn_synth.preprocessing.SymbolicBinner`,
+prints rows as sentences of symbols, decodes them and reports what the round
+trip kept, then samples from a baseline generator and prints the quality
+report. ``sklearn-synth encode`` does the encoding part on a CSV file of yours;
+``sklearn-synth evaluate`` prints the quality report of a synthetic CSV file.
 """
 
 # Authors: The sklearn-synth developers
@@ -82,7 +83,92 @@ def _build_parser():
     )
     encode.add_argument("--label-column", help="a label column to leave out of the encoding")
     binner_options(encode)
+
+    evaluate = sub.add_parser(
+        "evaluate",
+        help="compare real and synthetic CSV files: fidelity, utility and privacy",
+        description="Print the quality report of sklearn_synth.metrics.evaluate for a synthetic "
+        "CSV file against real held-out rows (and the generator's training rows, if given).",
+    )
+    evaluate.add_argument("real", help="CSV of real rows the generator did not see")
+    evaluate.add_argument("synthetic", help="CSV of synthetic rows (same columns)")
+    evaluate.add_argument("--train", help="CSV of the generator's training rows (adds privacy figures)")
+    evaluate.add_argument("--label-column", help="label column (adds train-on-synthetic figures)")
+    evaluate.add_argument("--plot", help="write the report's figure to this PNG file")
+    evaluate.add_argument("--no-detection", action="store_true",
+                          help="skip the classifier two-sample test (the slowest figure)")
+    evaluate.add_argument("--random-state", type=int, default=0, help="seed (default 0)")
     return parser
+
+
+def _read_csv(path):
+    try:
+        return pd.read_csv(path)
+    except FileNotFoundError:
+        raise CommandError(f"cannot read '{path}': no such file.") from None
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+        raise CommandError(f"cannot parse '{path}' as CSV: {exc}") from None
+
+
+def _split_label(frame, label, source):
+    if label is None:
+        return frame, None
+    if label not in frame.columns:
+        raise CommandError(f"no column {label!r} in {source}; columns: {list(frame.columns)}")
+    return frame.drop(columns=label), frame[label].to_numpy()
+
+
+def print_report(report, out):
+    """Print a QualityReport's summary as an aligned table."""
+    table = report.summary.copy()
+    table["value"] = table["value"].map(lambda v: f"{v:.4f}")
+    table["reference"] = table["reference"].map(lambda v: "" if np.isnan(v) else f"{v:.4f}")
+    print(table.to_string(index=False), file=out)
+
+
+def _run_evaluate(args, out):
+    from .metrics import evaluate
+    from .utils._io import atomic_path
+
+    real, y_real = _split_label(_read_csv(args.real), args.label_column, args.real)
+    synth, y_synth = _split_label(_read_csv(args.synthetic), args.label_column, args.synthetic)
+    train, y_train = (None, None)
+    if args.train:
+        train, y_train = _split_label(_read_csv(args.train), args.label_column, args.train)
+    report = evaluate(real, synth, y_real, y_synth, X_train=train, y_train=y_train,
+                      detection=not args.no_detection, random_state=args.random_state)
+    print(f"Real: {len(real)} rows; synthetic: {len(synth)} rows"
+          + (f"; training: {len(train)} rows" if train is not None else "") + ".", file=out)
+    print_report(report, out)
+    if args.plot:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        figure = report.plot()
+        with atomic_path(args.plot) as tmp:
+            figure.savefig(tmp, format="png", dpi=110)
+        print(f"Wrote the report's figure to {args.plot}.", file=out)
+
+
+def _demo_report(data, args, out):
+    """The main job's last step: sample from a baseline generator and evaluate it."""
+    from sklearn.model_selection import train_test_split
+
+    from .generators import DummySynthesizer
+    from .metrics import evaluate
+
+    X, y = data.drop(columns="label"), data["label"].to_numpy()
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=0.3, stratify=y, random_state=args.random_state
+    )
+    generator = DummySynthesizer(n_bins=args.n_bins, random_state=args.random_state)
+    generator.fit(X_train, y_train)
+    X_synth, y_synth = generator.sample_labeled(y=y_test, random_state=args.random_state)
+    report = evaluate(X_test, X_synth, y_test, y_synth, X_train=X_train, y_train=y_train,
+                      random_state=args.random_state)
+    print(f"Quality of {len(X_synth)} rows from the independent-columns baseline "
+          f"(DummySynthesizer) against {len(X_test)} held-out rows:", file=out)
+    print_report(report, out)
 
 
 def _load(args):
@@ -98,12 +184,7 @@ def _load(args):
     else:
         if args.paper_features:
             raise CommandError("--paper-features needs --flows.")
-        try:
-            data = pd.read_csv(args.input)
-        except FileNotFoundError:
-            raise CommandError(f"cannot read '{args.input}': no such file.") from None
-        except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-            raise CommandError(f"cannot parse '{args.input}' as CSV: {exc}") from None
+        data = _read_csv(args.input)
     return data, args.input
 
 
@@ -114,11 +195,9 @@ def _run_binner(args, out):
     from .utils._io import atomic_path
 
     data, source = _load(args)
+    full = data
     label = "label" if args.command == "demo" else args.label_column
-    if label is not None:
-        if label not in data.columns:
-            raise CommandError(f"no column {label!r} in {source}; columns: {list(data.columns)}")
-        data = data.drop(columns=label)
+    data, _ = _split_label(data, label, source)
     binner = SymbolicBinner(
         n_bins=args.n_bins, strategy=args.strategy, bins=args.bins, decode=args.decode,
         random_state=args.random_state,
@@ -187,6 +266,9 @@ def _run_binner(args, out):
         print(f"Wrote {n_rows} sentences to {args.output}.", file=out)
     if not same_bins.all():
         raise CommandError("some decoded values left their bin; please report this as a bug.")
+    if args.command == "demo":
+        print("", file=out)
+        _demo_report(full, args, out)
 
 
 def main(argv=None):
@@ -210,9 +292,12 @@ def main(argv=None):
     from .exceptions import DataNotFoundError
 
     try:
-        if args.n_bins < 2:
-            raise CommandError(f"--n-bins must be at least 2, got {args.n_bins}.")
-        _run_binner(args, sys.stdout)
+        if args.command == "evaluate":
+            _run_evaluate(args, sys.stdout)
+        else:
+            if args.n_bins < 2:
+                raise CommandError(f"--n-bins must be at least 2, got {args.n_bins}.")
+            _run_binner(args, sys.stdout)
     except CommandError as exc:
         print(f"sklearn-synth: error: {exc}", file=sys.stderr)
         return 2

@@ -64,3 +64,34 @@ def test_module_entry_point_help():
     result = subprocess.run([sys.executable, "-m", "sklearn_synth", "--help"],
                             capture_output=True, text=True, check=True)
     assert "demo" in result.stdout and "encode" in result.stdout
+
+
+def test_demo_prints_quality_report(capsys):
+    assert main(["demo", "--show", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "Quality of 54 rows from the independent-columns baseline" in out
+    for metric in ["detection AUC", "inlier rate calibrated (rbf)", "TSTR macro-F1",
+                   "exact-copy rate", "distance-attack advantage"]:
+        assert metric in out
+
+
+def test_evaluate_command_writes_plot(tmp_path, capsys):
+    rng = np.random.RandomState(0)
+
+    def table(seed):
+        r = np.random.RandomState(seed)
+        a = r.normal(size=120)
+        return pd.DataFrame({"a": a, "b": a + r.normal(scale=0.1, size=120),
+                             "label": np.where(a > 0, "x", "y")})
+
+    paths = {}
+    for name, seed in [("real", 1), ("synth", 2), ("train", 3)]:
+        paths[name] = tmp_path / f"{name}.csv"
+        table(seed).to_csv(paths[name], index=False)
+    png = tmp_path / "report.png"
+    assert main(["evaluate", str(paths["real"]), str(paths["synth"]), "--train", str(paths["train"]),
+                 "--label-column", "label", "--plot", str(png), "--no-detection"]) == 0
+    out = capsys.readouterr().out
+    assert "TSTR macro-F1" in out and "exact-copy rate" in out
+    assert png.read_bytes()[:4] == b"\x89PNG"
+    assert main(["evaluate", str(paths["real"]), str(tmp_path / "none.csv")]) == 2

@@ -111,6 +111,7 @@ class DummySynthesizer(BaseGenerator):
             _smoothed(S[:, j], v) for j, v in enumerate(self.binner_.vocabulary_sizes_)
         ]
         self._row_classes = classes
+        self._store_audit_sample(X, y, self.random_state_)
         if self.strategy == "bootstrap":
             self._rows = X.copy()
         else:

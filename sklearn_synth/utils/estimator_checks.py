@@ -15,6 +15,7 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
 __all__ = [
+    "check_generator_audit_sample_not_pickled",
     "check_generator_does_not_mutate_input",
     "check_generator_global_rng_untouched",
     "check_generator_not_fitted",
@@ -134,6 +135,19 @@ def check_generator_pickle_roundtrip(name, generator):
     _assert_same(gen.sample(10, random_state=5), restored.sample(10, random_state=5), name)
 
 
+def check_generator_audit_sample_not_pickled(name, generator):
+    """The in-memory sample of training rows kept for privacy audits is bounded
+    and never pickled or copied."""
+    import copy
+
+    gen = clone(generator).set_params(random_state=0).fit(_table())
+    sample = getattr(gen, "_audit_sample", None)
+    assert sample is not None, f"{name} keeps no audit sample of its training rows"
+    assert sample[0].shape[0] <= 2000
+    assert not hasattr(pickle.loads(pickle.dumps(gen)), "_audit_sample")
+    assert not hasattr(copy.deepcopy(gen), "_audit_sample")
+
+
 def check_generator_global_rng_untouched(name, generator):
     """fit and sample leave numpy's (and torch's, if loaded) global RNG state alone."""
     import sys
@@ -174,6 +188,7 @@ _CHECKS = (
     check_generator_sample_differs_across_calls,
     check_generator_sample_labeled,
     check_generator_pickle_roundtrip,
+    check_generator_audit_sample_not_pickled,
     check_generator_global_rng_untouched,
     check_generator_does_not_mutate_input,
     check_generator_refit_resets,

@@ -1,0 +1,98 @@
+"""Membership-inference attacks: threshold attacks on a model's outputs, and the
+advantage of a score at telling members from non-members.
+
+The single home of the attacks: ``sklearn_synth.privacy`` uses them too.
+"""
+
+# Authors: The sklearn-synth developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+from sklearn.metrics import roc_auc_score, roc_curve
+
+#: Attacks on a classifier's outputs (Song & Mittal, 2021).
+CLASSIFIER_ATTACKS = ("correctness", "confidence", "entropy", "modified_entropy")
+
+_EPS = 1e-30
+
+
+def attack_advantage(member_scores, nonmember_scores):
+    """Best advantage and ROC AUC of a membership score (higher = more member-like).
+
+    Parameters
+    ----------
+    member_scores, nonmember_scores : array-like of shape (n,)
+        The attack's score for members and for non-members.
+
+    Returns
+    -------
+    advantage : float
+        ``max over thresholds of TPR - FPR``, in [0, 1]: 0 means the score
+        does not separate the groups, 1 that it separates them perfectly. The
+        threshold is the best one in hindsight, so this is an upper bound on
+        what a threshold attacker achieves.
+    auc : float
+        ROC AUC of the score.
+
+    Examples
+    --------
+    >>> from sklearn_synth.metrics import attack_advantage
+    >>> advantage, auc = attack_advantage([0.9, 0.8, 0.7], [0.1, 0.2, 0.75])
+    >>> round(advantage, 3), round(auc, 3)
+    (0.667, 0.889)
+    """
+    members = np.asarray(member_scores, dtype=float)
+    nonmembers = np.asarray(nonmember_scores, dtype=float)
+    if members.size == 0 or nonmembers.size == 0:
+        raise ValueError("Need at least one member and one non-member.")
+    truth = np.r_[np.ones(members.size), np.zeros(nonmembers.size)]
+    scores = np.r_[members, nonmembers]
+    fpr, tpr, _ = roc_curve(truth, scores)
+    return float(max(0.0, np.max(tpr - fpr))), float(roc_auc_score(truth, scores))
+
+
+def membership_scores(classifier, X, y, attack):
+    """Per-sample membership score of a fitted classifier's outputs.
+
+    Parameters
+    ----------
+    classifier : fitted classifier
+        Needs ``predict`` (correctness) or ``predict_proba`` and ``classes_``.
+    X : array-like of shape (n_samples, n_features)
+        Candidate samples.
+    y : array-like of shape (n_samples,)
+        Their true labels.
+    attack : {"correctness", "confidence", "entropy", "modified_entropy"}
+        ``correctness``: 1 when the prediction is right; ``confidence``: the
+        probability of the true class; ``entropy``: minus the entropy of the
+        prediction; ``modified_entropy``: minus Song and Mittal's modified
+        entropy, which uses the true label (low for confident right answers,
+        high for confident wrong ones).
+
+    Returns
+    -------
+    scores : ndarray of shape (n_samples,)
+        Higher means more likely a member.
+    """
+    y = np.asarray(y)
+    if attack not in CLASSIFIER_ATTACKS:
+        raise ValueError(f"attack must be one of {CLASSIFIER_ATTACKS}, got {attack!r}.")
+    if attack == "correctness":
+        return (np.asarray(classifier.predict(X)) == y).astype(float)
+    proba = np.asarray(classifier.predict_proba(X), dtype=float)
+    classes = np.asarray(classifier.classes_)
+    index = {c: i for i, c in enumerate(classes)}
+    column = np.array([index.get(label, -1) for label in y])
+    known = column >= 0
+    p_true = np.zeros(y.shape[0])
+    p_true[known] = proba[np.flatnonzero(known), column[known]]
+    if attack == "confidence":
+        return p_true
+    if attack == "entropy":
+        return np.sum(proba * np.log(np.clip(proba, _EPS, 1.0)), axis=1)
+    # modified entropy: -(1 - p_y) log p_y - sum_{i != y} p_i log(1 - p_i)
+    others = proba * np.log(np.clip(1.0 - proba, _EPS, 1.0))
+    others_sum = others.sum(axis=1)
+    others_sum[known] -= others[np.flatnonzero(known), column[known]]
+    mentr = -(1.0 - p_true) * np.log(np.clip(p_true, _EPS, 1.0)) - others_sum
+    return -mentr

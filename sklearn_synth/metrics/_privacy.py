@@ -1,0 +1,237 @@
+"""Privacy metrics: membership-inference advantage, exact copies, distances to
+the closest training record."""
+
+# Authors: The sklearn-synth developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+import pandas as pd
+from sklearn.neighbors import NearestNeighbors
+
+from ..base import is_generator
+from ._attacks import CLASSIFIER_ATTACKS, attack_advantage, membership_scores
+from ._tabular import TableEncoder, align_tables, row_hashes
+
+ATTACKS = ("distance",) + CLASSIFIER_ATTACKS
+
+
+def exact_copy_rate(X_train, X_synth):
+    """Share of synthetic rows identical, in every column, to some training row.
+
+    Parameters
+    ----------
+    X_train, X_synth : array-like or DataFrame
+        Training rows and synthetic rows with the same columns.
+
+    Returns
+    -------
+    rate : float
+        In [0, 1]; compare with the share of real held-out rows found in the
+        training rows (duplicates are common in flow data).
+
+    Examples
+    --------
+    >>> from sklearn_synth.metrics import exact_copy_rate
+    >>> exact_copy_rate([[1, 2], [3, 4]], [[1, 2], [5, 6]])
+    0.5
+    """
+    train, synth = align_tables(X_train, X_synth, names=["X_synth"])
+    return float(np.isin(row_hashes(synth), row_hashes(train)).mean())
+
+
+def _nearest_distances(reference, queries, encoder):
+    nn = NearestNeighbors(n_neighbors=1).fit(encoder.transform(reference))
+    return [nn.kneighbors(encoder.transform(q))[0][:, 0] for q in queries]
+
+
+def distance_to_closest_record(X_train, X_synth, X_heldout=None, *, random_state=0):
+    """Distances from synthetic (and held-out real) rows to their closest training row.
+
+    Distances are Euclidean in the metrics' encoding (quantile-normal numeric
+    columns, one-hot categoricals; see :mod:`sklearn_synth.metrics`).
+
+    Parameters
+    ----------
+    X_train : array-like or DataFrame
+        The generator's training rows.
+    X_synth : array-like or DataFrame
+        Synthetic rows.
+    X_heldout : array-like or DataFrame, default=None
+        Real rows not used for training: their distances are the reference.
+    random_state : int, default=0
+        Seeds the quantile encoder's subsample.
+
+    Returns
+    -------
+    stats : dict
+        ``synthetic_median``, ``synthetic_p05`` (5th percentile), and with
+        ``X_heldout`` also ``heldout_median``, ``heldout_p05`` and ``ratio``
+        (synthetic median over held-out median: well below 1 means synthetic
+        rows sit closer to training rows than new real rows do).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_synth.metrics import distance_to_closest_record
+    >>> rng = np.random.RandomState(0)
+    >>> train = rng.normal(size=(100, 2))
+    >>> distance_to_closest_record(train, train[:10])["synthetic_median"]
+    0.0
+    """
+    train, synth, heldout = align_tables(X_train, X_synth, X_heldout, names=["X_synth", "X_heldout"])
+    encoder = TableEncoder(random_state=random_state).fit(train)
+    queries = [synth] if heldout is None else [synth, heldout]
+    distances = _nearest_distances(train, queries, encoder)
+    stats = {
+        "synthetic_median": float(np.median(distances[0])),
+        "synthetic_p05": float(np.percentile(distances[0], 5)),
+    }
+    if heldout is not None:
+        stats["heldout_median"] = float(np.median(distances[1]))
+        stats["heldout_p05"] = float(np.percentile(distances[1], 5))
+        stats["ratio"] = stats["synthetic_median"] / max(stats["heldout_median"], 1e-12)
+    return stats
+
+
+def distance_attack(X_members, X_nonmembers, X_synth):
+    """Distance-to-closest-synthetic-record membership attack on tables.
+
+    A candidate is called a member when some synthetic row lies close to it.
+
+    Parameters
+    ----------
+    X_members, X_nonmembers, X_synth : array-like or DataFrame
+        Training rows, held-out rows and synthetic rows, with the same columns.
+
+    Returns
+    -------
+    advantage, auc : float
+        See :func:`attack_advantage`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_synth.metrics import distance_attack
+    >>> rng = np.random.RandomState(0)
+    >>> members, others = rng.normal(size=(100, 3)), rng.normal(size=(100, 3))
+    >>> distance_attack(members, others, members)[0]  # copies leak everything
+    1.0
+    """
+    members, nonmembers, synth = align_tables(
+        X_members, X_nonmembers, X_synth, names=["X_nonmembers", "X_synth"]
+    )
+    encoder = TableEncoder(random_state=0).fit(pd.concat([members, nonmembers]))
+    d_members, d_nonmembers = _nearest_distances(synth, [members, nonmembers], encoder)
+    return attack_advantage(-d_members, -d_nonmembers)
+
+
+def mia_advantage_score(
+    estimator,
+    X_members,
+    X_nonmembers,
+    y_members=None,
+    y_nonmembers=None,
+    *,
+    attack="distance",
+    n_synthetic=None,
+    random_state=0,
+):
+    """Membership-inference advantage against a generator or a classifier.
+
+    Parameters
+    ----------
+    estimator : fitted generator or classifier
+        A generator (anything with ``sample``) for ``attack="distance"``;
+        a classifier for the other attacks.
+    X_members : array-like or DataFrame
+        Rows the estimator was fitted on.
+    X_nonmembers : array-like or DataFrame
+        Rows from the same distribution it never saw.
+    y_members, y_nonmembers : array-like, default=None
+        Labels, needed by the classifier attacks.
+    attack : {"distance", "correctness", "confidence", "entropy", "modified_entropy"}, \
+            default="distance"
+        ``"distance"``: a candidate row is called a member when it is close to
+        some synthetic row (distance to the closest synthetic record). The
+        others are threshold attacks on a classifier's outputs (see
+        :func:`membership_scores`).
+    n_synthetic : int, default=None
+        Synthetic rows drawn for the distance attack; None draws as many as
+        there are members and non-members together.
+    random_state : int, RandomState instance or None, default=0
+        Seeds the synthetic draw.
+
+    Returns
+    -------
+    advantage : float
+        ``max over thresholds of TPR - FPR`` in [0, 1]: 0 = no leak, 1 = every
+        member is told apart from every non-member.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.neighbors import KNeighborsClassifier
+    >>> from sklearn_synth.metrics import mia_advantage_score
+    >>> rng = np.random.RandomState(0)
+    >>> X, y = rng.normal(size=(200, 5)), rng.randint(2, size=200)
+    >>> memorizer = KNeighborsClassifier(n_neighbors=1).fit(X[:100], y[:100])
+    >>> mia_advantage_score(memorizer, X[:100], X[100:], y[:100], y[100:],
+    ...                     attack="correctness") > 0.3
+    True
+    """
+    if attack not in ATTACKS:
+        raise ValueError(f"attack must be one of {ATTACKS}, got {attack!r}.")
+    if attack == "distance":
+        if not is_generator(estimator):
+            raise TypeError(
+                "attack='distance' needs a generator (an estimator with a sample method); "
+                f"got {type(estimator).__name__}. Use a classifier attack such as "
+                "attack='modified_entropy' for classifiers."
+            )
+        n = n_synthetic or (len(X_members) + len(X_nonmembers))
+        synth = estimator.sample(n, random_state=random_state)
+        return distance_attack(X_members, X_nonmembers, synth)[0]
+    if y_members is None or y_nonmembers is None:
+        raise ValueError(f"attack={attack!r} needs y_members and y_nonmembers.")
+    return attack_advantage(
+        membership_scores(estimator, X_members, y_members, attack),
+        membership_scores(estimator, X_nonmembers, y_nonmembers, attack),
+    )[0]
+
+
+def membership_attack_report(classifier, X_members, y_members, X_nonmembers, y_nonmembers):
+    """Every classifier attack at once: advantage and AUC per attack.
+
+    Parameters
+    ----------
+    classifier : fitted classifier
+        With ``predict_proba`` and ``classes_``.
+    X_members, y_members : array-like
+        Training samples and labels.
+    X_nonmembers, y_nonmembers : array-like
+        Samples and labels from the same distribution, never trained on.
+
+    Returns
+    -------
+    report : DataFrame
+        Indexed by attack, with columns ``advantage`` and ``auc``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn_synth.metrics import membership_attack_report
+    >>> rng = np.random.RandomState(0)
+    >>> X, y = rng.normal(size=(400, 3)), rng.randint(2, size=400)
+    >>> clf = LogisticRegression().fit(X[:200], y[:200])
+    >>> report = membership_attack_report(clf, X[:200], y[:200], X[200:], y[200:])
+    >>> list(report.index)
+    ['correctness', 'confidence', 'entropy', 'modified_entropy']
+    """
+    rows = {}
+    for attack in CLASSIFIER_ATTACKS:
+        rows[attack] = attack_advantage(
+            membership_scores(classifier, X_members, y_members, attack),
+            membership_scores(classifier, X_nonmembers, y_nonmembers, attack),
+        )
+    return pd.DataFrame.from_dict(rows, orient="index", columns=["advantage", "auc"])

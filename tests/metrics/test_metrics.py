@@ -1,0 +1,223 @@
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.datasets import load_digits
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, cross_validate
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.neural_network import MLPClassifier
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_synth.generators import DummySynthesizer
+from sklearn_synth.metrics import (
+    InlierRateScorer,
+    column_distances,
+    correlation_difference,
+    detection_auc,
+    detection_auc_score,
+    distance_attack,
+    distance_to_closest_record,
+    evaluate,
+    exact_copy_rate,
+    inlier_rate,
+    inlier_rate_score,
+    membership_attack_report,
+    mia_advantage,
+    mia_advantage_score,
+    train_synthetic_test_real,
+    tstr_score,
+)
+
+
+def _correlated(n, seed):
+    rng = np.random.RandomState(seed)
+    a = rng.normal(size=n)
+    return pd.DataFrame(
+        {
+            "a": a,
+            "b": a + rng.normal(scale=0.1, size=n),
+            "c": rng.exponential(size=n),
+            "proto": np.where(a > 0, "tcp", "udp"),
+        }
+    )
+
+
+TRAIN, HELDOUT = _correlated(600, 0), _correlated(600, 1)
+
+
+# --- inlier rate: the paper's flaw and the fix ---------------------------------
+
+def test_paper_configuration_rewards_wide_noise_and_default_does_not():
+    rng = np.random.RandomState(0)
+    noise = pd.DataFrame(
+        {"a": rng.normal(scale=20, size=600), "b": rng.normal(scale=20, size=600),
+         "c": rng.normal(scale=20, size=600), "proto": rng.choice(["tcp", "udp"], 600)}
+    )
+    X_num = TRAIN.drop(columns="proto")
+    wide = (X_num - X_num.mean()) * 3 + X_num.mean()
+    paper_noise = inlier_rate_score(TRAIN, noise, HELDOUT, method="paper")
+    paper_wide = inlier_rate_score(X_num, wide, HELDOUT.drop(columns="proto"), method="paper")
+    assert paper_noise["synthetic"] > 0.9 > paper_noise["real_heldout"] - 0.2
+    assert paper_wide["synthetic"] > 0.95  # training rows x3 look "more normal" than real
+    default_noise = inlier_rate_score(TRAIN, noise, HELDOUT)
+    assert default_noise["synthetic"] < 0.2
+    assert default_noise["calibrated"] < 0.3
+    assert 0.6 < default_noise["real_heldout"] < 0.95
+    # the mean row is an outlier under the paper's kernel, an inlier under ours
+    mean_row = pd.concat([X_num.mean().to_frame().T] * 20, ignore_index=True)
+    assert inlier_rate_score(X_num, mean_row, HELDOUT.drop(columns="proto"),
+                             method="paper")["synthetic"] == 0.0
+    collapsed = inlier_rate_score(X_num, mean_row, HELDOUT.drop(columns="proto"))
+    assert collapsed["synthetic"] == 1.0 and collapsed["calibrated"] < 1.0
+
+
+def test_real_heldout_rows_score_near_one_calibrated():
+    rates = inlier_rate_score(TRAIN, HELDOUT.iloc[:300], HELDOUT.iloc[300:])
+    assert rates["calibrated"] > 0.85
+    assert set(rates) == {"synthetic", "real_heldout", "real_train", "calibrated"}
+
+
+# --- detection, distances, correlations ---------------------------------------
+
+def test_detection_auc_known_cases():
+    assert abs(detection_auc_score(HELDOUT, TRAIN) - 0.5) < 0.1
+    independent = DummySynthesizer(random_state=0).fit(TRAIN).sample(600, random_state=0)
+    assert detection_auc_score(HELDOUT, independent) > 0.9
+    with pytest.warns(UserWarning, match="copy real rows"):
+        detection_auc_score(TRAIN, TRAIN.iloc[np.r_[:600]])  # the same rows on both sides
+
+
+def test_independent_sampler_keeps_marginals_loses_correlations():
+    independent = DummySynthesizer(random_state=0).fit(TRAIN).sample(600, random_state=0)
+    distances = column_distances(HELDOUT, independent)
+    assert (distances["distance"] < 0.1).all()
+    assert list(distances["statistic"]) == ["ks", "ks", "ks", "tv"]
+    assert correlation_difference(HELDOUT, independent).loc["a", "b"] > 0.9
+    assert correlation_difference(HELDOUT, TRAIN).loc["a", "b"] < 0.05
+
+
+def test_bootstrap_is_faithful_but_copies_and_leaks():
+    gen = DummySynthesizer("bootstrap", random_state=0).fit(TRAIN)
+    synth = gen.sample(600, random_state=0)
+    assert exact_copy_rate(TRAIN, synth) == 1.0
+    assert exact_copy_rate(TRAIN, HELDOUT) == 0.0
+    assert column_distances(HELDOUT, synth)["distance"].max() < 0.1
+    assert mia_advantage_score(gen, TRAIN, HELDOUT) > 0.5
+    dcr = distance_to_closest_record(TRAIN, synth, HELDOUT)
+    assert dcr["synthetic_median"] == 0.0 and dcr["ratio"] == 0.0
+    # real held-out rows as "synthetic" leak nothing
+    assert distance_attack(TRAIN, HELDOUT.iloc[:300], HELDOUT.iloc[300:])[0] < 0.15
+
+
+def test_classifier_attacks_separate_memorizing_from_regularized_models():
+    X, y = load_digits(return_X_y=True)
+    rng = np.random.RandomState(0)
+    order = rng.permutation(len(X))
+    members, others = order[:200], order[200:600]
+    X, y = X / 16.0, y
+    memorizer = MLPClassifier(hidden_layer_sizes=(256,), alpha=0.0, max_iter=2000,
+                              random_state=0).fit(X[members], y[members])
+    regularized = LogisticRegression(C=0.005, max_iter=2000).fit(X[members], y[members])
+    loud = membership_attack_report(memorizer, X[members], y[members], X[others], y[others])
+    quiet = membership_attack_report(regularized, X[members], y[members], X[others], y[others])
+    for attack in ["confidence", "entropy", "modified_entropy"]:
+        assert loud.loc[attack, "advantage"] > 0.25, attack
+        assert quiet.loc[attack, "advantage"] < loud.loc[attack, "advantage"] - 0.1, attack
+    knn = KNeighborsClassifier(1).fit(X[members], y[members])
+    assert mia_advantage_score(knn, X[members], X[others], y[members], y[others],
+                               attack="confidence") > 0.02
+
+
+def test_tstr_known_cases():
+    X, y = load_digits(return_X_y=True)
+    result = train_synthetic_test_real(X[:900], y[:900], X[900:], y[900:], X[:900], y[:900])
+    assert result["tstr"] == result["trtr"] > 0.9 and result["ratio"] == 1.0
+    shuffled = np.random.RandomState(0).permutation(y[:900])
+    assert train_synthetic_test_real(X[:900], shuffled, X[900:], y[900:])["tstr"] < 0.3
+    one_class = train_synthetic_test_real(X[:50], np.zeros(50, int), X[900:], y[900:])
+    assert one_class["tstr"] < 0.1
+
+
+def test_metrics_handle_mixed_dtypes_and_missing_values():
+    real = TRAIN.assign(c=TRAIN["c"].mask(TRAIN.index % 7 == 0), flag=TRAIN["a"] > 1)
+    synth = HELDOUT.assign(c=HELDOUT["c"].mask(HELDOUT.index % 5 == 0), flag=HELDOUT["a"] > 1)
+    distances = column_distances(real, synth)
+    assert distances.loc["c", "missing_diff"] == pytest.approx(abs(1 / 7 - 1 / 5), abs=0.01)
+    report = evaluate(real, synth, X_train=real, detection=False)
+    assert np.isfinite(report.summary["value"]).all()
+
+
+def test_mismatched_columns_are_refused():
+    with pytest.raises(ValueError, match=r"missing \['proto'\], extra \['protocol'\]"):
+        column_distances(TRAIN, HELDOUT.rename(columns={"proto": "protocol"}))
+    with pytest.raises(ValueError, match="3 columns"):
+        detection_auc_score(np.zeros((10, 3)), np.zeros((10, 2)))
+    with pytest.raises(ValueError, match="infinity"):
+        inlier_rate_score(TRAIN, HELDOUT.assign(a=np.inf))
+
+
+def test_evaluate_report_and_plot():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    gen = DummySynthesizer(random_state=0).fit(TRAIN, TRAIN["proto"])
+    synth, y_synth = gen.sample_labeled(600, random_state=0)
+    report = evaluate(HELDOUT, synth, HELDOUT["proto"], y_synth, X_train=TRAIN, y_train=TRAIN["proto"])
+    summary = report.summary.set_index("metric")
+    assert {"fidelity", "utility", "privacy"} == set(report.summary["group"])
+    assert summary.loc["detection AUC", "value"] > 0.8
+    assert summary.loc["exact-copy rate", "value"] < 0.05
+    assert "TSTR macro-F1" in summary.index
+    figure = report.plot()
+    assert len(figure.axes) >= 6
+    assert "detection AUC" in repr(report)
+
+
+# --- scorers in model selection ------------------------------------------------
+
+SCORING = {"inliers": inlier_rate, "tstr": tstr_score, "privacy": mia_advantage,
+           "detection": detection_auc}
+
+
+def test_scorers_are_picklable_with_clear_repr():
+    for scorer in SCORING.values():
+        assert repr(pickle.loads(pickle.dumps(scorer))) == repr(scorer)
+    assert "method='paper'" in repr(InlierRateScorer(method="paper"))
+
+
+@pytest.mark.slow
+def test_grid_search_on_generator_and_pipeline_with_n_jobs():
+    X, y = TRAIN.drop(columns="proto"), TRAIN["proto"].to_numpy()
+    search = GridSearchCV(
+        DummySynthesizer(random_state=0), {"strategy": ["independent", "bootstrap"]},
+        scoring=SCORING, refit="privacy", cv=3, n_jobs=2,
+    ).fit(X, y)
+    results = pd.DataFrame(search.cv_results_).set_index("param_strategy")
+    assert results.loc["bootstrap", "mean_test_privacy"] < results.loc["independent", "mean_test_privacy"]
+    assert results.loc["bootstrap", "mean_test_detection"] > results.loc["independent", "mean_test_detection"]
+    assert search.best_params_ == {"strategy": "independent"}
+
+    pipe = Pipeline([("scale", StandardScaler()), ("gen", DummySynthesizer(random_state=0))])
+    search = GridSearchCV(pipe, {"gen__n_bins": [5, 30]}, scoring=SCORING, refit="inliers",
+                          cv=3, n_jobs=2).fit(X, y)
+    assert np.isfinite(pd.DataFrame(search.cv_results_).filter(like="mean_test").to_numpy()).all()
+    cv = cross_validate(pipe, X, y, scoring=SCORING, cv=3)
+    assert all(np.isfinite(cv[f"test_{k}"]).all() for k in SCORING)
+
+
+def test_scorer_errors_say_what_to_do():
+    gen = DummySynthesizer(random_state=0).fit(TRAIN)
+    restored = pickle.loads(pickle.dumps(gen))  # loses the audit sample
+    with pytest.raises(ValueError, match="mia_advantage_score"):
+        mia_advantage(restored, HELDOUT)
+    with pytest.raises(ValueError, match="needs labels"):
+        tstr_score(gen, HELDOUT)
+    with pytest.raises(TypeError, match="not a generator"):
+        inlier_rate(LogisticRegression(), HELDOUT)
+    pipe = Pipeline([("clf", LogisticRegression())])
+    with pytest.raises(TypeError, match="last step 'clf'"):
+        inlier_rate(pipe, HELDOUT)
+    with pytest.raises(TypeError, match="attack='distance' needs a generator"):
+        mia_advantage_score(LogisticRegression(), TRAIN, HELDOUT)
