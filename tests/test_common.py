@@ -11,6 +11,11 @@ from sklearn_synth.utils.estimator_checks import parametrize_with_generator_chec
 INIT_PARAMS = {
     "SymbolicBinner": [{"n_bins": 5}, {"n_bins": 5, "bins": "shared", "decode": "uniform"}],
     "DummySynthesizer": [{"strategy": "independent"}, {"strategy": "bootstrap"}],
+    "SequenceLMSynthesizer": [
+        {"architecture": arch, "max_epochs": 2, "embedding_dim": 8, "hidden_size": 8,
+         "n_heads": 2, "n_layers": 1, "batch_size": 32}
+        for arch in ("rnn", "transformer", "wavenet")
+    ],
 }
 
 # check name -> reason, per estimator class

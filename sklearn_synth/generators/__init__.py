@@ -4,5 +4,6 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 from ._dummy import DummySynthesizer
+from ._sequence_lm import SequenceLMSynthesizer
 
-__all__ = ["DummySynthesizer"]
+__all__ = ["DummySynthesizer", "SequenceLMSynthesizer"]

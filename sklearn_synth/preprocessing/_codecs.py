@@ -142,6 +142,21 @@ class ContinuousCodec:
         hi_int = np.where(last, np.floor(hi), np.ceil(hi) - 1)
         return lo_int, np.maximum(hi_int, lo_int)
 
+    def log_volume(self, codes):
+        """Log of the size of each symbol's cell: bin width (count of whole numbers
+        for integer columns), 0 for spikes and for the missing/unknown symbols."""
+        out = np.zeros(codes.shape)
+        regular = codes < self.n_symbols
+        raw = self.order[codes[regular]]
+        is_bin = raw >= self.spikes.size
+        b = raw[is_bin] - self.spikes.size
+        lo, hi = self.bin_bounds(b)
+        size = hi - lo + 1 if self.integer_valued else hi - lo
+        values = np.zeros(raw.shape)
+        values[is_bin] = np.log(np.maximum(size, 1e-300))
+        out[regular] = values
+        return out
+
     def _decode_bins(self, b, mode, rng):
         lo, hi = self.bin_bounds(b)
         if mode == "empirical":
@@ -326,6 +341,9 @@ class ValueCodec:
         idx = idx.astype(np.int64, copy=False)
         idx[missing] = self.n_symbols
         return idx
+
+    def log_volume(self, codes):
+        return np.zeros(codes.shape)
 
     def decode(self, codes, mode, rng):
         regular = codes < self.n_symbols

@@ -238,8 +238,16 @@ class SymbolicBinner(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
                     present, numeric=False, handle_unknown=self.handle_unknown, declared=declared
                 )
             codecs.append(codec)
-        self._codecs = codecs
+        self._set_codecs(codecs)
+        S = self._encode(columns)
+        self.symbol_counts_ = [
+            np.bincount(S[:, j], minlength=self.vocabulary_sizes_[j]) for j in range(len(codecs))
+        ]
+        return self
 
+    def _set_codecs(self, codecs):
+        """Install the per-column codecs and the attributes derived from them."""
+        self._codecs = codecs
         self.column_kinds_ = np.array([c.kind for c in codecs])
         self.bin_edges_ = [c.edges if c.kind == "continuous" else None for c in codecs]
         self.categories_ = [c.spikes if c.kind == "continuous" else c.categories for c in codecs]
@@ -247,12 +255,6 @@ class SymbolicBinner(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         self.vocabulary_sizes_ = self.n_symbols_ + 2
         self.offsets_ = 2 + np.concatenate([[0], np.cumsum(self.vocabulary_sizes_)[:-1]])
         self.n_tokens_ = int(2 + self.vocabulary_sizes_.sum())
-
-        S = self._encode(columns)
-        self.symbol_counts_ = [
-            np.bincount(S[:, j], minlength=self.vocabulary_sizes_[j]) for j in range(len(codecs))
-        ]
-        return self
 
     def transform(self, X):
         """Map every value to its column's symbol.
@@ -339,6 +341,33 @@ class SymbolicBinner(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
                 f"{self.vocabulary_sizes_[j] - 1}."
             )
         return S
+
+    def log_cell_volume(self, S):
+        """Log of the volume of each row's cell in the original space.
+
+        A continuous column's bin symbol stands for an interval: its width
+        (or, for integer-valued columns, the count of whole numbers in it)
+        turns the probability of a symbol into a density. Exact values,
+        categories and the missing/unknown symbols have volume 1.
+
+        Parameters
+        ----------
+        S : array-like of int of shape (n_samples, n_features)
+            Symbols from :meth:`transform`.
+
+        Returns
+        -------
+        log_volume : ndarray of shape (n_samples,)
+            Sum over columns of the log cell size, so that
+            ``log p(symbols) - log_cell_volume(S)`` is the log-density of a
+            row under uniform in-bin decoding.
+        """
+        check_is_fitted(self)
+        S = self._check_symbols(S)
+        total = np.zeros(S.shape[0])
+        for j, codec in enumerate(self._codecs):
+            total += codec.log_volume(S[:, j])
+        return total
 
     def to_tokens(self, S):
         """Shift column-wise symbols into the shared token space.
@@ -493,3 +522,96 @@ def _restore_dtype(values, dtype):
     if dtype == object:
         return values.astype(object)
     return pd.array(np.where(missing, None, values) if missing.any() else values, dtype=dtype)
+
+
+# --- the safe model format (see sklearn_synth.utils._persistence) ---------------
+
+def _dtype_to_json(dtype):
+    if isinstance(dtype, pd.CategoricalDtype):
+        return {"categorical": list(dtype.categories), "ordered": bool(dtype.ordered)}
+    return str(dtype)
+
+
+def _dtype_from_json(spec):
+    if isinstance(spec, dict):
+        return pd.CategoricalDtype(spec["categorical"], ordered=spec["ordered"])
+    return pd.api.types.pandas_dtype(spec)
+
+
+def binner_to_arrays(binner, prefix):
+    """A fitted binner as named arrays plus a JSON-able configuration."""
+    from ..utils._persistence import random_state_to_arrays, to_jsonable
+
+    arrays, codecs = {}, []
+    for j, codec in enumerate(binner._codecs):
+        key = f"{prefix}{j}."
+        if codec.kind == "continuous":
+            arrays.update({key + "spikes": codec.spikes, key + "edges": codec.edges,
+                           key + "tables": codec.tables,
+                           key + "interpolate": codec.interpolate.astype(np.uint8)})
+            codecs.append({"kind": "continuous", "integer_valued": codec.integer_valued})
+        elif codec.numeric:
+            arrays[key + "categories"] = codec.categories.astype(np.float64)
+            codecs.append({"kind": "exact"})
+        else:
+            codecs.append({"kind": "categorical",
+                           "categories": to_jsonable(codec.categories, "A categorical column")})
+        arrays[key + "counts"] = binner.symbol_counts_[j]
+    rng_arrays, rng_scalars = random_state_to_arrays(binner.random_state_, prefix + "rng.")
+    arrays.update(rng_arrays)
+    template = dict(binner._template)
+    if template["frame"]:
+        template = {"frame": True, "columns": to_jsonable(list(template["columns"]), "Column names"),
+                    "dtypes": [to_jsonable(_dtype_to_json(d), "A column dtype") for d in template["dtypes"]]}
+    else:
+        template = {"frame": False, "dtype": str(template["dtype"]),
+                    "numeric": template.get("numeric")}
+    params = binner.get_params()
+    params["random_state"] = params["random_state"] if isinstance(params["random_state"], int) else None
+    config = {
+        "params": params,
+        "codecs": codecs,
+        "template": template,
+        "labels": to_jsonable(binner._labels, "Column names"),
+        "n_features_in": int(binner.n_features_in_),
+        "feature_names_in": to_jsonable(getattr(binner, "feature_names_in_", None), "Column names"),
+        "rng": rng_scalars,
+    }
+    return arrays, config
+
+
+def binner_from_arrays(arrays, config, prefix):
+    """Rebuild a fitted binner from :func:`binner_to_arrays` output."""
+    from ..utils._persistence import random_state_from_arrays
+
+    binner = SymbolicBinner(**config["params"])
+    codecs, counts = [], []
+    for j, spec in enumerate(config["codecs"]):
+        key = f"{prefix}{j}."
+        if spec["kind"] == "continuous":
+            codec = ContinuousCodec(arrays[key + "spikes"], arrays[key + "edges"],
+                                    spec["integer_valued"], arrays[key + "tables"],
+                                    arrays[key + "interpolate"].astype(bool))
+        elif spec["kind"] == "exact":
+            codec = ValueCodec(arrays[key + "categories"], True, binner.handle_unknown)
+        else:
+            codec = ValueCodec(np.asarray(spec["categories"], dtype=object), False,
+                               binner.handle_unknown)
+        codecs.append(codec)
+        counts.append(arrays[key + "counts"].astype(np.int64))
+    binner._set_codecs(codecs)
+    template = config["template"]
+    if template["frame"]:
+        binner._template = {"frame": True, "columns": pd.Index(template["columns"]),
+                            "dtypes": [_dtype_from_json(d) for d in template["dtypes"]]}
+    else:
+        binner._template = {"frame": False, "dtype": np.dtype(template["dtype"])}
+        if template.get("numeric") is not None:
+            binner._template["numeric"] = template["numeric"]
+    binner._labels = config["labels"]
+    binner.n_features_in_ = config["n_features_in"]
+    if config["feature_names_in"] is not None:
+        binner.feature_names_in_ = np.asarray(config["feature_names_in"], dtype=object)
+    binner.random_state_ = random_state_from_arrays(arrays, config["rng"], prefix + "rng.")
+    binner.symbol_counts_ = counts
+    return binner

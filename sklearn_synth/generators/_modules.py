@@ -1,0 +1,278 @@
+"""Private torch modules of the sequence language models.
+
+Every backbone reads a row as ``[prefix, s_0, ..., s_{T-2}]`` (tokens in the
+binner's shared space; the prefix is the start token or a class token) and
+returns, at position ``t``, logits over column ``t``'s own symbols, so a model
+can never emit a symbol of another column. Symbols a column never used during
+training are masked.
+
+Each backbone also implements incremental decoding: ``init_state(prefix)``
+then ``step(state, token, t)`` returns the logits of position ``t`` and the
+new state, computing only the new position (carried RNN state, a key/value
+cache for the Transformer, per-layer input queues for the WaveNet).
+"""
+
+# Authors: The sklearn-synth developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+#: Logit given to impossible symbols: finite, so that the log-likelihood of a
+#: row holding one stays a (very low) number instead of -inf.
+MASKED_LOGIT = -1e4
+
+
+class _ColumnHeads(nn.Module):
+    """One linear output layer per column, stored as one padded tensor."""
+
+    def __init__(self, hidden, allowed):
+        super().__init__()
+        n_cols, v_max = allowed.shape
+        self.weight = nn.Parameter(torch.empty(n_cols, v_max, hidden))
+        self.bias = nn.Parameter(torch.zeros(n_cols, v_max))
+        nn.init.normal_(self.weight, std=1.0 / math.sqrt(hidden))
+        self.register_buffer("penalty", (~allowed).float() * MASKED_LOGIT)
+
+    def forward(self, h):  # h: (B, T, H) -> (B, T, V)
+        logits = torch.einsum("bth,tvh->btv", h, self.weight) + self.bias
+        return logits + self.penalty
+
+    def step(self, h, t):  # h: (B, H) -> (B, V)
+        return h @ self.weight[t].T + self.bias[t] + self.penalty[t]
+
+
+class _Base(nn.Module):
+    def __init__(self, n_tokens, n_positions, embedding_dim, allowed):
+        super().__init__()
+        self.token = nn.Embedding(n_tokens, embedding_dim)
+        self.position = nn.Embedding(n_positions, embedding_dim)
+        self.n_positions = n_positions
+
+    def embed(self, tokens):
+        positions = torch.arange(tokens.shape[1], device=tokens.device)
+        return self.token(tokens) + self.position(positions)
+
+    def embed_step(self, token, t):
+        return self.token(token) + self.position.weight[t]
+
+
+class RNNModule(_Base):
+    """GRU or LSTM language model."""
+
+    def __init__(self, n_tokens, n_positions, allowed, *, embedding_dim=64, hidden_size=128,
+                 n_layers=1, dropout=0.0, cell="gru"):
+        super().__init__(n_tokens, n_positions, embedding_dim, allowed)
+        rnn = nn.GRU if cell == "gru" else nn.LSTM
+        self.rnn = rnn(embedding_dim, hidden_size, num_layers=n_layers, batch_first=True,
+                       dropout=dropout if n_layers > 1 else 0.0)
+        self.drop = nn.Dropout(dropout)
+        self.heads = _ColumnHeads(hidden_size, allowed)
+
+    def forward(self, tokens):
+        out, _ = self.rnn(self.drop(self.embed(tokens)))
+        return self.heads(self.drop(out))
+
+    def init_state(self, batch_size, device, dtype=torch.float32):
+        # Cached input projections: the first layer's input at step t is
+        # embedding(token) + position(t), so its projection is a table lookup
+        # plus a per-position row instead of a matrix product per step.
+        w_ih, b_ih = self.rnn.weight_ih_l0, self.rnn.bias_ih_l0
+        hidden = torch.zeros(self.rnn.num_layers, batch_size, self.rnn.hidden_size, device=device,
+                             dtype=dtype)
+        return {
+            "token_proj": self.token.weight @ w_ih.T,
+            "position_proj": self.position.weight @ w_ih.T + b_ih,
+            "h": list(hidden),
+            "c": list(torch.zeros_like(hidden)) if isinstance(self.rnn, nn.LSTM) else None,
+        }
+
+    def step(self, state, token, t):
+        rnn = self.rnn
+        x_proj = state["token_proj"][token] + state["position_proj"][t]
+        for layer in range(rnn.num_layers):
+            if layer:
+                x_proj = x_proj_from(rnn, layer, state["h"][layer - 1])
+            h = state["h"][layer]
+            h_proj = h @ getattr(rnn, f"weight_hh_l{layer}").T + getattr(rnn, f"bias_hh_l{layer}")
+            if state["c"] is None:  # GRU: gates r, z, n
+                xr, xz, xn = x_proj.chunk(3, dim=1)
+                hr, hz, hn = h_proj.chunk(3, dim=1)
+                r, z = torch.sigmoid(xr + hr), torch.sigmoid(xz + hz)
+                n = torch.tanh(xn + r * hn)
+                state["h"][layer] = n + z * (h - n)
+            else:  # LSTM: gates i, f, g, o
+                i, f, g, o = (x_proj + h_proj).chunk(4, dim=1)
+                c = torch.sigmoid(f) * state["c"][layer] + torch.sigmoid(i) * torch.tanh(g)
+                state["c"][layer] = c
+                state["h"][layer] = torch.sigmoid(o) * torch.tanh(c)
+        return self.heads.step(state["h"][-1], t), state
+
+
+def x_proj_from(rnn, layer, h_below):
+    """Input projection of a deeper recurrent layer."""
+    return h_below @ getattr(rnn, f"weight_ih_l{layer}").T + getattr(rnn, f"bias_ih_l{layer}")
+
+
+class _CachedSelfAttention(nn.Module):
+    def __init__(self, dim, n_heads, dropout):
+        super().__init__()
+        self.n_heads = n_heads
+        self.qkv = nn.Linear(dim, 3 * dim)
+        self.out = nn.Linear(dim, dim)
+        self.dropout = dropout
+
+    def _split(self, x):
+        b, t, d = x.shape
+        return x.view(b, t, self.n_heads, d // self.n_heads).transpose(1, 2)
+
+    def forward(self, x):
+        q, k, v = (self._split(z) for z in self.qkv(x).chunk(3, dim=-1))
+        y = F.scaled_dot_product_attention(
+            q, k, v, is_causal=True, dropout_p=self.dropout if self.training else 0.0
+        )
+        return self.out(y.transpose(1, 2).reshape(x.shape))
+
+    def step(self, x, cache, t):  # x: (B, 1, D); cache: preallocated (K, V)
+        q, k, v = (self._split(z) for z in self.qkv(x).chunk(3, dim=-1))
+        keys, values = cache
+        keys[:, :, t] = k[:, :, 0]
+        values[:, :, t] = v[:, :, 0]
+        y = F.scaled_dot_product_attention(q, keys[:, :, : t + 1], values[:, :, : t + 1])
+        return self.out(y.transpose(1, 2).reshape(x.shape))
+
+
+class _Block(nn.Module):
+    def __init__(self, dim, n_heads, dropout):
+        super().__init__()
+        self.ln1 = nn.LayerNorm(dim)
+        self.attn = _CachedSelfAttention(dim, n_heads, dropout)
+        self.ln2 = nn.LayerNorm(dim)
+        self.ff = nn.Sequential(nn.Linear(dim, 4 * dim), nn.GELU(), nn.Linear(4 * dim, dim))
+        self.drop = nn.Dropout(dropout)
+
+    def forward(self, x):
+        x = x + self.drop(self.attn(self.ln1(x)))
+        return x + self.drop(self.ff(self.ln2(x)))
+
+    def step(self, x, cache, t):
+        x = x + self.attn.step(self.ln1(x), cache, t)
+        return x + self.ff(self.ln2(x))
+
+
+class TransformerModule(_Base):
+    """Decoder-only Transformer (pre-LayerNorm blocks, causal self-attention)."""
+
+    def __init__(self, n_tokens, n_positions, allowed, *, embedding_dim=64, n_layers=4,
+                 n_heads=4, dropout=0.0):
+        super().__init__(n_tokens, n_positions, embedding_dim, allowed)
+        self.blocks = nn.ModuleList(_Block(embedding_dim, n_heads, dropout) for _ in range(n_layers))
+        self.ln = nn.LayerNorm(embedding_dim)
+        self.drop = nn.Dropout(dropout)
+        self.heads = _ColumnHeads(embedding_dim, allowed)
+        self.n_heads = n_heads
+
+    def forward(self, tokens):
+        x = self.drop(self.embed(tokens))
+        for block in self.blocks:
+            x = block(x)
+        return self.heads(self.ln(x))
+
+    def init_state(self, batch_size, device, dtype=torch.float32):
+        dim = self.token.embedding_dim
+        shape = (batch_size, self.n_heads, self.n_positions, dim // self.n_heads)
+        return [
+            (torch.empty(shape, device=device, dtype=dtype),
+             torch.empty(shape, device=device, dtype=dtype))
+            for _ in self.blocks
+        ]
+
+    def step(self, state, token, t):
+        x = self.embed_step(token, t).unsqueeze(1)
+        for block, cache in zip(self.blocks, state):
+            x = block.step(x, cache, t)
+        return self.heads.step(self.ln(x[:, 0]), t), state
+
+
+class _GatedResidual(nn.Module):
+    """A WaveNet layer: dilated causal convolution (kernel 2), gated activation,
+    residual and skip outputs."""
+
+    def __init__(self, channels, dilation, dropout):
+        super().__init__()
+        self.dilation = dilation
+        self.conv = nn.Conv1d(channels, 2 * channels, kernel_size=2, dilation=dilation)
+        self.residual = nn.Conv1d(channels, channels, 1)
+        self.skip = nn.Conv1d(channels, channels, 1)
+        self.drop = nn.Dropout(dropout)
+
+    def forward(self, x):  # x: (B, C, T)
+        z = self.conv(F.pad(x, (self.dilation, 0)))
+        filt, gate = z.chunk(2, dim=1)
+        z = self.drop(torch.tanh(filt) * torch.sigmoid(gate))
+        return x + self.residual(z), self.skip(z)
+
+    def step(self, x, history, t):  # x: (B, C); history: (B, C, T) inputs seen so far
+        history[:, :, t] = x
+        past = history[:, :, t - self.dilation] if t >= self.dilation else torch.zeros_like(x)
+        w = self.conv.weight  # (2C, C, 2): tap 0 reads t - dilation, tap 1 reads t
+        z = past @ w[:, :, 0].T + x @ w[:, :, 1].T + self.conv.bias
+        filt, gate = z.chunk(2, dim=1)
+        z = torch.tanh(filt) * torch.sigmoid(gate)
+        residual = x + z @ self.residual.weight[:, :, 0].T + self.residual.bias
+        skip = z @ self.skip.weight[:, :, 0].T + self.skip.bias
+        return residual, skip
+
+
+class WaveNetModule(_Base):
+    """WaveNet: stacks of dilated causal convolutions with doubling dilations."""
+
+    def __init__(self, n_tokens, n_positions, allowed, *, embedding_dim=64, hidden_size=128,
+                 n_layers=None, dropout=0.0):
+        super().__init__(n_tokens, n_positions, embedding_dim, allowed)
+        if n_layers is None:  # enough doublings for the receptive field to cover the row
+            n_layers = max(1, math.ceil(math.log2(max(n_positions, 2))))
+        self.inp = nn.Linear(embedding_dim, hidden_size)
+        self.layers = nn.ModuleList(
+            _GatedResidual(hidden_size, 2 ** (i % 10), dropout) for i in range(n_layers)
+        )
+        self.post = nn.Linear(hidden_size, hidden_size)
+        self.heads = _ColumnHeads(hidden_size, allowed)
+
+    def forward(self, tokens):
+        x = self.inp(self.embed(tokens)).transpose(1, 2)
+        skips = 0
+        for layer in self.layers:
+            x, skip = layer(x)
+            skips = skips + skip
+        h = torch.relu(self.post(torch.relu(skips.transpose(1, 2))))
+        return self.heads(h)
+
+    def init_state(self, batch_size, device, dtype=torch.float32):
+        channels = self.inp.out_features
+        return [torch.zeros(batch_size, channels, self.n_positions, device=device, dtype=dtype)
+                for _ in self.layers]
+
+    def step(self, state, token, t):
+        x = self.inp(self.embed_step(token, t))
+        skips = 0
+        for layer, history in zip(self.layers, state):
+            x, skip = layer.step(x, history, t)
+            skips = skips + skip
+        h = torch.relu(self.post(torch.relu(skips)))
+        return self.heads.step(h, t), state
+
+
+class RowNLLLoss(nn.Module):
+    """Cross-entropy summed over a row's symbols, averaged over rows (the paper's loss)."""
+
+    def forward(self, logits, target):
+        total = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), target.reshape(-1),
+                                reduction="sum")
+        return total / target.shape[0]
+
+
+ARCHITECTURES = {"rnn": RNNModule, "transformer": TransformerModule, "wavenet": WaveNetModule}

@@ -1,0 +1,265 @@
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sklearn_synth.generators import SequenceLMSynthesizer
+
+torch = pytest.importorskip("torch")
+
+TINY = dict(n_bins=20, embedding_dim=16, hidden_size=16, n_layers=1, n_heads=2, batch_size=64)
+ARCHS = ["rnn", "transformer", "wavenet"]
+
+
+def _table(n=400, seed=0):
+    """Columns with strong dependence: 'b' follows 'a', 'proto' follows the port."""
+    rng = np.random.RandomState(seed)
+    a = rng.choice([0.0, 10.0, 20.0], size=n) + rng.normal(scale=0.5, size=n)
+    port = rng.choice([22, 80, 443], size=n)
+    return pd.DataFrame(
+        {
+            "a": a,
+            "b": a * 2 + rng.normal(scale=0.5, size=n),
+            "port": port,
+            "proto": pd.Categorical(np.where(port == 443, "tls", "plain")),
+            "flag": port == 22,
+        }
+    )
+
+
+@pytest.mark.parametrize("arch", ARCHS)
+def test_incremental_steps_match_full_forward(arch):
+    X = _table(100)
+    gen = SequenceLMSynthesizer(arch, max_epochs=1, random_state=0, **TINY).fit(X)
+    module = gen.net_.module_.eval()
+    S = gen.binner_.transform(X)
+    inputs = torch.as_tensor(gen._inputs(S, None)[:7])
+    with torch.no_grad():
+        full = module(inputs)
+        state = module.init_state(7, "cpu")
+        for t in range(X.shape[1]):
+            logits, state = module.step(state, inputs[:, t], t)
+            torch.testing.assert_close(logits, full[:, t], atol=1e-4, rtol=1e-4)
+
+
+@pytest.mark.parametrize("arch", ARCHS)
+def test_learns_dependence_between_columns(arch):
+    X = _table(600)
+    gen = SequenceLMSynthesizer(arch, max_epochs=40, lr=1e-2, validation_fraction=0,
+                                random_state=0, **TINY).fit(X)
+    out = gen.sample(600, random_state=0)
+    # 'b' is twice 'a' in the data; an independent sampler gets correlation ~0
+    assert np.corrcoef(out["a"], out["b"])[0, 1] > 0.8
+    assert ((out["proto"] == "tls") == (out["port"] == 443)).mean() > 0.9
+    assert list(out.dtypes) == list(X.dtypes)
+
+
+def test_never_emits_symbols_unseen_in_training():
+    X = _table(200)
+    gen = SequenceLMSynthesizer(max_epochs=1, random_state=0, temperature=5.0, **TINY).fit(X)
+    S = gen.binner_.transform(gen.sample(2000, random_state=0))
+    for j, counts in enumerate(gen.binner_.symbol_counts_):
+        assert (counts[S[:, j]] > 0).all()
+    assert set(gen.sample(500, random_state=1)["port"]) <= {22, 80, 443}
+
+
+def test_class_conditional_sampling_gives_exact_classes():
+    rng = np.random.RandomState(0)
+    y = np.repeat(["low", "high"], 300)
+    X = pd.DataFrame({"v": np.where(y == "low", rng.normal(0, 1, 600), rng.normal(50, 1, 600)),
+                      "w": rng.normal(size=600)})
+    gen = SequenceLMSynthesizer(max_epochs=30, lr=1e-2, random_state=0, **TINY).fit(X, y)
+    Xs, ys = gen.sample_labeled(y=np.array(["high"] * 100 + ["low"] * 100), random_state=0)
+    assert list(ys) == ["high"] * 100 + ["low"] * 100
+    assert (Xs["v"][:100] > 25).mean() > 0.9 and (Xs["v"][100:] < 25).mean() > 0.9
+
+
+def test_reproducible_and_global_rng_untouched():
+    X = _table(200)
+    np_state, torch_state = np.random.get_state()[1].copy(), torch.get_rng_state().clone()
+    a = SequenceLMSynthesizer(max_epochs=2, random_state=3, **TINY).fit(X)
+    b = SequenceLMSynthesizer(max_epochs=2, random_state=3, **TINY).fit(X)
+    for pa, pb in zip(a.net_.module_.parameters(), b.net_.module_.parameters()):
+        assert torch.equal(pa, pb)
+    pd.testing.assert_frame_equal(a.sample(50, random_state=1), b.sample(50, random_state=1))
+    assert np.array_equal(np.random.get_state()[1], np_state)
+    assert torch.equal(torch.get_rng_state(), torch_state)
+
+
+def test_sampling_in_small_chunks():
+    X = _table(200)
+    gen = SequenceLMSynthesizer(max_epochs=1, random_state=0, sample_chunk_size=64, **TINY).fit(X)
+    a = gen.sample(250, random_state=0)
+    assert a.shape == (250, X.shape[1])
+    pd.testing.assert_frame_equal(a, gen.sample(250, random_state=0))
+    # the chunks are drawn independently: the last chunk is not a copy of the first
+    assert not a.iloc[:58].reset_index(drop=True).equals(a.iloc[192:].reset_index(drop=True))
+
+
+def test_temperature_top_k_top_p_control_diversity():
+    X = _table(300)
+    gen = SequenceLMSynthesizer(max_epochs=5, random_state=0, **TINY).fit(X)
+
+    def distinct(**params):
+        gen.set_params(**params)
+        S = gen.binner_.transform(gen.sample(500, random_state=0))
+        return len({tuple(r) for r in S})
+
+    base = distinct(temperature=1.0, top_k=None, top_p=None)
+    assert distinct(temperature=0.05) < base
+    assert distinct(temperature=1.0, top_k=1) <= 3 * 3  # greedy per column given the class
+    assert distinct(top_k=None, top_p=0.01) < base
+
+
+def test_score_samples_ranks_unusual_rows_low_and_is_a_density():
+    X = _table(400)
+    gen = SequenceLMSynthesizer(max_epochs=30, lr=1e-2, random_state=0, **TINY).fit(X)
+    normal = gen.score_samples(X.iloc[:50])
+    odd = X.iloc[:50].assign(b=lambda d: -d["a"] * 5)  # breaks the a-b relation
+    assert np.median(gen.score_samples(odd)) < np.median(normal) - 2
+    assert gen.score(X) == pytest.approx(gen.score_samples(X).mean())
+    # a density: log p(symbols) minus log bin widths, comparable across n_bins
+    coarse = SequenceLMSynthesizer(max_epochs=30, lr=1e-2, random_state=0,
+                                   **{**TINY, "n_bins": 5}).fit(X)
+    assert abs(coarse.score(X) - gen.score(X)) < 10
+
+
+def test_conditional_model_scores_marginal_likelihood():
+    X, y = _table(300), np.repeat(["a", "b", "c"], 100)
+    gen = SequenceLMSynthesizer(max_epochs=2, random_state=0, **TINY).fit(X, y)
+    assert np.isfinite(gen.score_samples(X)).all()
+
+
+def test_pickle_round_trip_samples_identically():
+    X = _table(200)
+    gen = SequenceLMSynthesizer("transformer", max_epochs=2, random_state=0, **TINY).fit(X)
+    restored = pickle.loads(pickle.dumps(gen))
+    pd.testing.assert_frame_equal(gen.sample(40, random_state=5), restored.sample(40, random_state=5))
+
+
+def test_early_stopping_and_history():
+    X = _table(300)
+    gen = SequenceLMSynthesizer(max_epochs=50, patience=2, lr=0.05, random_state=0, **TINY).fit(X)
+    assert 1 <= len(gen.history_) <= 50
+    assert "valid_loss" in gen.history_[-1]
+    best = min(h["valid_loss"] for h in gen.history_)
+    assert len(gen.history_) < 50 or best == gen.history_[-1]["valid_loss"]
+
+
+def test_verbose_prints_epoch_table(capsys):
+    SequenceLMSynthesizer(max_epochs=2, verbose=1, random_state=0, **TINY).fit(_table(100))
+    out = capsys.readouterr()
+    assert "train_loss" in out.out and "valid_loss" in out.out
+
+
+@pytest.mark.parametrize(
+    "params, X, match",
+    [
+        ({"architecture": "lstm"}, _table(20), "architecture"),
+        ({"architecture": "transformer", "embedding_dim": 10, "n_heads": 4}, _table(20), "divisible"),
+        ({}, _table(1), "at least 2 rows"),
+        ({"device": "cuda:7"}, _table(20), "CUDA|device"),
+        ({"temperature": 0}, _table(20), "temperature"),
+    ],
+)
+def test_invalid_parameters_and_data(params, X, match):
+    if params.get("device") and torch.cuda.is_available():
+        pytest.skip("CUDA is available")
+    with pytest.raises(ValueError, match=match):
+        SequenceLMSynthesizer(max_epochs=1, **{**TINY, **params}).fit(X)
+
+
+def test_refuses_nan_free_int_labels_mismatch():
+    with pytest.raises(ValueError, match="labels"):
+        SequenceLMSynthesizer(max_epochs=1, **TINY).fit(_table(20), np.arange(5))
+
+
+def test_save_and_load_safe_format(tmp_path):
+    X = _table(200)
+    X["host"] = np.where(X["port"] == 22, "ssh.example", "web.example")
+    y = np.where(X["a"] > 5, "attack", "benign")
+    gen = SequenceLMSynthesizer("wavenet", max_epochs=2, random_state=0, **TINY).fit(X, y)
+    path = gen.save(tmp_path / "model.safetensors")
+    loaded = SequenceLMSynthesizer.load(path)
+    pd.testing.assert_frame_equal(gen.sample(30, random_state=4), loaded.sample(30, random_state=4))
+    a, ya = gen.sample_labeled(20, y="attack", random_state=1)
+    b, yb = loaded.sample_labeled(20, y="attack", random_state=1)
+    pd.testing.assert_frame_equal(a, b)
+    assert list(ya) == list(yb)
+    # the default stream continues where the saved model's was
+    pd.testing.assert_frame_equal(gen.sample(10), loaded.sample(10))
+    np.testing.assert_allclose(gen.score_samples(X), loaded.score_samples(X), rtol=1e-5)
+    assert loaded.get_params() == gen.get_params()
+    assert len(loaded.history_) == len(gen.history_)
+    # no training rows in the file: no full row of training values appears in it
+    blob = path.read_bytes()
+    assert b"ssh.example" in blob  # categories are vocabulary, kept
+    rows = X[["a", "b"]].to_numpy()
+    hits = sum(blob.find(np.asarray(row, dtype=np.float64).tobytes()) >= 0 for row in rows)
+    assert hits == 0
+
+
+def test_load_refuses_foreign_tampered_and_incompatible_files(tmp_path):
+    from safetensors.numpy import save_file
+
+    from sklearn_synth.utils._persistence import ModelFormatError
+
+    gen = SequenceLMSynthesizer(max_epochs=1, random_state=0, **TINY).fit(_table(100))
+    path = gen.save(tmp_path / "m.safetensors")
+    truncated = tmp_path / "truncated.safetensors"
+    truncated.write_bytes(path.read_bytes()[:-100])
+    with pytest.raises(ModelFormatError, match="truncated or modified"):
+        SequenceLMSynthesizer.load(truncated)
+    foreign = tmp_path / "foreign.safetensors"
+    save_file({"w": np.zeros(3, dtype=np.float32)}, str(foreign))
+    with pytest.raises(ModelFormatError, match="not a sklearn-synth model"):
+        SequenceLMSynthesizer.load(foreign)
+    old = tmp_path / "old.safetensors"
+    save_file({"w": np.zeros(3, dtype=np.float32)}, str(old),
+              metadata={"format": "sklearn-synth", "format_version": "0", "config": "{}"})
+    with pytest.raises(ModelFormatError, match="version 0"):
+        SequenceLMSynthesizer.load(old)
+    with pytest.raises(FileNotFoundError):
+        SequenceLMSynthesizer.load(tmp_path / "missing.safetensors")
+
+
+def test_save_is_atomic(tmp_path, monkeypatch):
+    import sklearn_synth.utils._persistence as persistence
+
+    gen = SequenceLMSynthesizer(max_epochs=1, random_state=0, **TINY).fit(_table(100))
+    path = gen.save(tmp_path / "m.safetensors")
+    before = path.read_bytes()
+
+    def broken(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("safetensors.numpy.save_file", broken)
+    with pytest.raises(KeyboardInterrupt):
+        gen.save(path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["m.safetensors"]
+
+
+@pytest.mark.parametrize("arch", ARCHS)
+def test_bfloat16_sampling_gives_valid_rows(arch):
+    X = _table(300)
+    gen = SequenceLMSynthesizer(arch, max_epochs=20, lr=1e-2, random_state=0, **TINY).fit(X)
+    fast = gen.set_params(sample_dtype="bfloat16").sample(400, random_state=0)
+    assert list(fast.dtypes) == list(X.dtypes)
+    assert set(fast["port"]) <= {22, 80, 443}
+    assert abs(fast["a"].mean() - X["a"].mean()) < 3
+
+
+def test_missing_values_round_trip_and_grid_search_default_scoring():
+    from sklearn.model_selection import GridSearchCV
+
+    X = _table(300)
+    X.loc[::7, "a"] = np.nan
+    gen = SequenceLMSynthesizer(max_epochs=15, lr=1e-2, random_state=0, **TINY).fit(X)
+    out = gen.sample(700, random_state=0)
+    assert 0.05 < out["a"].isna().mean() < 0.25  # about 1 in 7
+    search = GridSearchCV(SequenceLMSynthesizer(max_epochs=3, random_state=0, **TINY),
+                          {"n_bins": [5, 30]}, cv=2).fit(X)
+    assert search.best_params_["n_bins"] in (5, 30)
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
