@@ -263,3 +263,18 @@ def test_missing_values_round_trip_and_grid_search_default_scoring():
                           {"n_bins": [5, 30]}, cv=2).fit(X)
     assert search.best_params_["n_bins"] in (5, 30)
     assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+
+
+def test_min_class_rows_teaches_rare_classes_without_leaking_validation_rows():
+    rng = np.random.RandomState(0)
+    y = np.array(["common"] * 400 + ["rare"] * 8)
+    X = pd.DataFrame({"v": np.r_[rng.normal(0, 1, 400), rng.normal(30, 0.5, 8)],
+                      "w": rng.normal(size=408)})
+    gen = SequenceLMSynthesizer(max_epochs=25, lr=1e-2, min_class_rows=150, random_state=0,
+                                **TINY)
+    train, valid = gen._split_rows(408, (y == "rare").astype(int), np.random.RandomState(0))
+    assert np.intersect1d(train, valid).size == 0
+    assert (y[train] == "rare").sum() >= 150 and len(valid) == 41
+    gen.fit(X, y)
+    Xs, _ = gen.sample_labeled(100, y="rare", random_state=0)
+    assert (Xs["v"] > 15).mean() > 0.8
