@@ -20,7 +20,11 @@ from ..utils._torch import import_torch, resolve_device, torch_generator, torch_
 from ..utils._validation import check_table
 
 # Default learning rate per backbone (Adam), measured on the flow data.
-_DEFAULT_LR = {"rnn": 5e-3, "transformer": 2e-3, "wavenet": 3e-3}
+_DEFAULT_LR = {"rnn": 3e-3, "transformer": 2e-3, "wavenet": 3e-3}
+
+# Default epoch budget per backbone: about four minutes of training on 20,000
+# rows x 23 columns on 2 CPU cores.
+_DEFAULT_EPOCHS = {"rnn": 50, "transformer": 25, "wavenet": 25}
 
 # Default depth per backbone: the paper's Transformer has 4 blocks; the WaveNet
 # gets enough dilation doublings to see the whole row (None).
@@ -75,15 +79,18 @@ class SequenceLMSynthesizer(BaseGenerator):
         ``ceil(log2(n_columns + 1))`` for the WaveNet.
     n_heads : int, default=4
         Attention heads of the Transformer.
-    dropout : float, default=0.0
-        Dropout probability during training.
-    max_epochs : int, default=40
-        Training epochs (early stopping may end training sooner).
+    dropout : float, default=0.2
+        Dropout probability during training. On the flow data it matters
+        more than size: the RNN's detection AUC goes from 0.85 without
+        dropout to 0.72 with 0.2 (and more epochs).
+    max_epochs : int or None, default=None
+        Training epochs (early stopping may end training sooner); None means
+        50 for the RNN and 25 for the slower Transformer and WaveNet.
     batch_size : int, default=512
         Rows per training batch.
     lr : float or None, default=None
-        Adam learning rate; None means 5e-3 for the RNN, 2e-3 for the
-        Transformer and 3e-3 for the WaveNet.
+        Adam learning rate; None means 3e-3 for the RNN and the WaveNet and
+        2e-3 for the Transformer.
     weight_decay : float, default=0.0
         Adam weight decay.
     validation_fraction : float, default=0.1
@@ -179,7 +186,7 @@ class SequenceLMSynthesizer(BaseGenerator):
         "n_layers": [Interval(Integral, 1, None, closed="left"), None],
         "n_heads": [Interval(Integral, 1, None, closed="left")],
         "dropout": [Interval(Real, 0, 1, closed="left")],
-        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "max_epochs": [Interval(Integral, 1, None, closed="left"), None],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither"), None],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
@@ -209,8 +216,8 @@ class SequenceLMSynthesizer(BaseGenerator):
         hidden_size=128,
         n_layers=None,
         n_heads=4,
-        dropout=0.0,
-        max_epochs=40,
+        dropout=0.2,
+        max_epochs=None,
         batch_size=512,
         lr=None,
         weight_decay=0.0,
@@ -391,7 +398,8 @@ class SequenceLMSynthesizer(BaseGenerator):
             optimizer=torch.optim.Adam,
             optimizer__weight_decay=self.weight_decay,
             lr=self.lr if self.lr is not None else _DEFAULT_LR[self.architecture],
-            max_epochs=self.max_epochs,
+            max_epochs=(self.max_epochs if self.max_epochs is not None
+                        else _DEFAULT_EPOCHS[self.architecture]),
             batch_size=self.batch_size,
             train_split=split,
             callbacks=callbacks,
@@ -508,8 +516,12 @@ class SequenceLMSynthesizer(BaseGenerator):
         return log_p - self.binner_.log_cell_volume(S)
 
     def _symbol_log_prob(self, S, classes):
+        import copy
+
         torch = import_torch()
-        module = self.net_.module_
+        # float64 copy: a row's likelihood must not depend on the batch it is
+        # scored in (float32 matrix products round differently per batch size)
+        module = copy.deepcopy(self.net_.module_).double()
         inputs = self._inputs(S, classes)
         out = np.empty(S.shape[0])
         was_training = module.training
