@@ -19,7 +19,7 @@ from sklearn.utils.validation import check_is_fitted
 from .utils._random import resolve_sample_rng
 from .utils._validation import check_n_samples
 
-__all__ = ["AUDIT_SAMPLE_SIZE", "BaseGenerator", "GeneratorMixin", "is_generator"]
+__all__ = ["AUDIT_SAMPLE_SIZE", "BaseGenerator", "GeneratorMixin", "TableInputMixin", "is_generator"]
 
 #: Most training rows a generator keeps in memory for privacy audits.
 AUDIT_SAMPLE_SIZE = 2000
@@ -45,6 +45,17 @@ def is_generator(estimator):
     (True, False)
     """
     return callable(getattr(estimator, "sample", None))
+
+
+class TableInputMixin:
+    """Tags of estimators that take mixed-type tables with missing values."""
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.input_tags.string = True
+        tags.input_tags.categorical = True
+        return tags
 
 
 class GeneratorMixin:

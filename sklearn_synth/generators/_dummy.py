@@ -11,13 +11,13 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ..base import BaseGenerator
+from ..base import BaseGenerator, TableInputMixin
 from ..preprocessing import SymbolicBinner
 from ..utils._random import draw_seed
 from ..utils._validation import check_table, is_dataframe
 
 
-class DummySynthesizer(BaseGenerator):
+class DummySynthesizer(TableInputMixin, BaseGenerator):
     """Baseline generator: independent columns, or a bootstrap of the training rows.
 
     ``strategy="independent"`` keeps every column's distribution but no
@@ -178,13 +178,6 @@ class DummySynthesizer(BaseGenerator):
         check_is_fitted(self)
         S = self.binner_.transform(X)
         return sum(np.log(p[S[:, j]]) for j, p in enumerate(self.symbol_probabilities_))
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True
-        tags.input_tags.string = True
-        tags.input_tags.categorical = True
-        return tags
 
 
 def _smoothed(symbols, vocabulary_size):

@@ -12,7 +12,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ..base import BaseGenerator
+from ..base import BaseGenerator, TableInputMixin
 from ..exceptions import DeviceWarning
 from ..preprocessing import SymbolicBinner
 from ..utils._random import draw_seed
@@ -38,7 +38,7 @@ def _silent(*args, **kwargs):
     """A picklable sink for skorch messages we do not want printed."""
 
 
-class SequenceLMSynthesizer(BaseGenerator):
+class SequenceLMSynthesizer(TableInputMixin, BaseGenerator):
     """Generate table rows with a language model over per-column symbols.
 
     ``fit`` encodes the table with a :class:`~sklearn_synth.preprocessing.SymbolicBinner`
@@ -666,10 +666,3 @@ class SequenceLMSynthesizer(BaseGenerator):
                     stacklevel=2,
                 )
                 self.device_ = torch.device("cpu")
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True
-        tags.input_tags.string = True
-        tags.input_tags.categorical = True
-        return tags

@@ -193,10 +193,15 @@ def mia_advantage_score(
         return distance_attack(X_members, X_nonmembers, synth)[0]
     if y_members is None or y_nonmembers is None:
         raise ValueError(f"attack={attack!r} needs y_members and y_nonmembers.")
+    return _classifier_attack(estimator, X_members, y_members, X_nonmembers, y_nonmembers, attack)[0]
+
+
+def _classifier_attack(classifier, X_members, y_members, X_nonmembers, y_nonmembers, attack):
+    """(advantage, auc) of one threshold attack on a classifier's outputs."""
     return attack_advantage(
-        membership_scores(estimator, X_members, y_members, attack),
-        membership_scores(estimator, X_nonmembers, y_nonmembers, attack),
-    )[0]
+        membership_scores(classifier, X_members, y_members, attack),
+        membership_scores(classifier, X_nonmembers, y_nonmembers, attack),
+    )
 
 
 def membership_attack_report(classifier, X_members, y_members, X_nonmembers, y_nonmembers):
@@ -228,10 +233,8 @@ def membership_attack_report(classifier, X_members, y_members, X_nonmembers, y_n
     >>> list(report.index)
     ['correctness', 'confidence', 'entropy', 'modified_entropy']
     """
-    rows = {}
-    for attack in CLASSIFIER_ATTACKS:
-        rows[attack] = attack_advantage(
-            membership_scores(classifier, X_members, y_members, attack),
-            membership_scores(classifier, X_nonmembers, y_nonmembers, attack),
-        )
+    rows = {
+        attack: _classifier_attack(classifier, X_members, y_members, X_nonmembers, y_nonmembers, attack)
+        for attack in CLASSIFIER_ATTACKS
+    }
     return pd.DataFrame.from_dict(rows, orient="index", columns=["advantage", "auc"])

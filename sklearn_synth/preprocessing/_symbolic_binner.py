@@ -12,6 +12,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from ..base import TableInputMixin
 from ..utils._random import resolve_sample_rng
 from ..utils._validation import check_no_infinity, check_table, column_label, is_dataframe
 from ._codecs import ContinuousCodec, ValueCodec, _bin_edges
@@ -35,7 +36,7 @@ def _is_numeric_column(values):
     return True
 
 
-class SymbolicBinner(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+class SymbolicBinner(TableInputMixin, OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     """Encode each column of a table as symbols, so a row reads as a sentence.
 
     Numeric columns are cut into bins (49 quantile bins by default, as in the
@@ -433,10 +434,7 @@ class SymbolicBinner(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True
-        tags.input_tags.string = True
-        tags.input_tags.categorical = True
-        tags.transformer_tags.preserves_dtype = []
+        tags.transformer_tags.preserves_dtype = []  # symbols are integers
         return tags
 
 
