@@ -17,6 +17,7 @@ __all__ = [
     "exceptions",
     "generators",
     "metrics",
+    "over_sampling",
     "preprocessing",
     "utils",
 ]

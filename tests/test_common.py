@@ -1,11 +1,16 @@
 """Every public estimator against scikit-learn's checks and our generator checks."""
 
 import pytest
+from imblearn.utils.estimator_checks import estimator_checks_generator as sampler_checks
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_synth.base import is_generator
+from sklearn_synth.generators import DummySynthesizer, SequenceLMSynthesizer
 from sklearn_synth.utils import all_estimators
 from sklearn_synth.utils.estimator_checks import parametrize_with_generator_checks
+
+TINY_LM = {"max_epochs": 2, "embedding_dim": 8, "hidden_size": 8, "n_heads": 2, "n_layers": 1,
+           "batch_size": 32, "min_class_rows": 0}
 
 # Small, fast settings per estimator, so the common checks stay quick.
 INIT_PARAMS = {
@@ -15,6 +20,11 @@ INIT_PARAMS = {
         {"architecture": arch, "max_epochs": 2, "embedding_dim": 8, "hidden_size": 8,
          "n_heads": 2, "n_layers": 1, "batch_size": 32}
         for arch in ("rnn", "transformer", "wavenet")
+    ],
+    "GenerativeOverSampler": [
+        {"generator": DummySynthesizer(), "random_state": 0},
+        {"generator": DummySynthesizer(strategy="bootstrap"), "per_class": True, "random_state": 0},
+        {"generator": SequenceLMSynthesizer(**TINY_LM), "random_state": 0},
     ],
 }
 
@@ -30,6 +40,7 @@ def _instances():
 
 ESTIMATORS = list(_instances())
 GENERATORS = [est for est in ESTIMATORS if is_generator(est)]
+SAMPLERS = [est for est in ESTIMATORS if hasattr(est, "fit_resample")]
 
 
 def test_every_estimator_is_configured():
@@ -42,6 +53,15 @@ def test_every_estimator_is_configured():
     expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS.get(type(est).__name__, {}),
 )
 def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+@pytest.mark.parametrize(
+    "estimator, check",
+    [pair for est in SAMPLERS for pair in sampler_checks(est, mark="xfail")],
+    ids=lambda obj: getattr(obj, "func", obj).__name__ if callable(obj) else type(obj).__name__,
+)
+def test_imblearn_compatible(estimator, check):
     check(estimator)
 
 

@@ -1,0 +1,214 @@
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+import pytest
+from imblearn.over_sampling import RandomOverSampler
+from imblearn.pipeline import Pipeline
+from sklearn.datasets import make_classification
+from sklearn.model_selection import GridSearchCV
+from sklearn.neighbors import KernelDensity
+from sklearn.tree import DecisionTreeClassifier
+
+from sklearn_synth.generators import DummySynthesizer, SequenceLMSynthesizer
+from sklearn_synth.over_sampling import GenerativeOverSampler
+
+TINY_LM = dict(max_epochs=3, embedding_dim=8, hidden_size=8, n_bins=10, batch_size=64, min_class_rows=50)
+
+
+@pytest.fixture
+def separated():
+    """Two classes far apart: a synthetic row's values tell which class it came from."""
+    rng = np.random.RandomState(0)
+    X = np.vstack([rng.normal(0, 1, (90, 3)), rng.normal(100, 1, (10, 3))])
+    y = np.array([0] * 90 + [1] * 10)
+    return X, y
+
+
+@pytest.fixture
+def three_classes():
+    return make_classification(
+        n_samples=300, n_classes=3, n_informative=3, weights=[0.7, 0.2, 0.1], random_state=0
+    )
+
+
+@pytest.mark.parametrize(
+    "strategy",
+    ["auto", "minority", "not minority", "all", {1: 150, 2: 100}, lambda y: {2: 60}],
+)
+def test_counts_follow_imblearn_sampling_strategy(three_classes, strategy):
+    X, y = three_classes
+    expected = Counter(RandomOverSampler(sampling_strategy=strategy).fit_resample(X, y)[1])
+    sampler = GenerativeOverSampler(generator=DummySynthesizer(), sampling_strategy=strategy, random_state=0)
+    X_res, y_res = sampler.fit_resample(X, y)
+    assert Counter(y_res) == expected
+    assert X_res.shape == (y_res.size, X.shape[1])
+
+
+def test_float_strategy_binary(separated):
+    X, y = separated
+    _, y_res = GenerativeOverSampler(
+        generator=DummySynthesizer(), sampling_strategy=0.5, random_state=0
+    ).fit_resample(X, y)
+    assert Counter(y_res) == {0: 90, 1: 45}
+
+
+def test_original_rows_first_and_input_untouched(separated):
+    X, y = separated
+    X_copy, y_copy = X.copy(), y.copy()
+    X_res, y_res = GenerativeOverSampler(generator=DummySynthesizer(), random_state=0).fit_resample(X, y)
+    np.testing.assert_array_equal(X_res[: len(X)], X)
+    np.testing.assert_array_equal(y_res[: len(y)], y)
+    np.testing.assert_array_equal(X, X_copy)
+    np.testing.assert_array_equal(y, y_copy)
+
+
+def test_synthetic_rows_are_conditioned_on_their_label(separated):
+    X, y = separated
+    generator = DummySynthesizer(strategy="bootstrap")
+    X_res, y_res = GenerativeOverSampler(generator=generator, random_state=0).fit_resample(X, y)
+    new_X, new_y = X_res[len(X):], y_res[len(y):]
+    assert set(new_y) == {1} and new_y.size == 80
+    # every synthetic minority row lies with the minority class, none with the majority
+    assert np.all(new_X > 50)
+
+
+def test_shared_generator_is_fitted_once_on_all_rows(three_classes):
+    X, y = three_classes
+    sampler = GenerativeOverSampler(generator=DummySynthesizer(), random_state=0)
+    sampler.fit_resample(X, y)
+    first, second = sampler.generators_[1], sampler.generators_[2]
+    assert first is second
+    assert list(first.classes_) == [0, 1, 2]
+
+
+def test_per_class_accepts_unconditional_generators(separated):
+    X, y = separated
+    sampler = GenerativeOverSampler(generator=KernelDensity(bandwidth=0.5), per_class=True, random_state=0)
+    X_res, y_res = sampler.fit_resample(X, y)
+    assert Counter(y_res) == {0: 90, 1: 90}
+    assert np.all(X_res[len(X):] > 50)
+    assert set(sampler.generators_) == {1}
+    assert sampler.generators_[1] is not sampler.generator
+
+
+def test_shared_mode_needs_sample_labeled(separated):
+    X, y = separated
+    with pytest.raises(TypeError, match="no sample_labeled.*per_class=True"):
+        GenerativeOverSampler(generator=KernelDensity()).fit_resample(X, y)
+
+
+def test_too_small_class_names_class_and_minimum():
+    X = np.arange(40, dtype=float).reshape(20, 2)
+    y = np.array(["benign"] * 17 + ["heartbleed"] * 3)
+    with pytest.raises(ValueError, match=r"min_class_size=6.*'heartbleed' \(3 rows\)"):
+        GenerativeOverSampler(generator=DummySynthesizer()).fit_resample(X, y)
+    # a class left out of the strategy is not grown, so its size does not matter
+    _, y_res = GenerativeOverSampler(
+        generator=DummySynthesizer(), min_class_size=3, random_state=0
+    ).fit_resample(X, y)
+    assert Counter(y_res) == {"benign": 17, "heartbleed": 17}
+
+
+def test_balanced_input_is_returned_as_is():
+    X = np.arange(20, dtype=float).reshape(10, 2)
+    y = np.array([0, 1] * 5)
+    sampler = GenerativeOverSampler(generator=DummySynthesizer(), random_state=0)
+    X_res, y_res = sampler.fit_resample(X, y)
+    np.testing.assert_array_equal(X_res, X)
+    assert sampler.generators_ == {}
+
+
+def test_reproducible_with_random_state_and_differs_across_seeds(three_classes):
+    X, y = three_classes
+    runs = [
+        GenerativeOverSampler(generator=DummySynthesizer(), random_state=seed).fit_resample(X, y)[0]
+        for seed in (3, 3, 4)
+    ]
+    np.testing.assert_array_equal(runs[0], runs[1])
+    assert not np.array_equal(runs[0], runs[2])
+
+
+def test_generator_seed_is_not_overridden_when_set(three_classes):
+    X, y = three_classes
+    sampler = GenerativeOverSampler(generator=DummySynthesizer(random_state=11), random_state=0)
+    sampler.fit_resample(X, y)
+    assert sampler.generators_[1].random_state == 11
+    unseeded = GenerativeOverSampler(generator=DummySynthesizer(), random_state=0)
+    unseeded.fit_resample(X, y)
+    assert isinstance(unseeded.generators_[1].random_state, int)
+    assert unseeded.generator.random_state is None  # the parameter itself is left alone
+
+
+@pytest.fixture
+def mixed_table():
+    rng = np.random.RandomState(0)
+    n = 120
+    label = np.array(["benign"] * 100 + ["attack"] * 20)
+    X = pd.DataFrame(
+        {
+            "duration": np.where(label == "attack", rng.exponential(50, n), rng.exponential(1, n)),
+            "packets": rng.poisson(5, n).astype("int64"),
+            "protocol": pd.Categorical(rng.choice(["tcp", "udp"], n)),
+            "flag": rng.choice(["S0", "SF", "REJ"], n).astype(object),
+            "is_local": rng.rand(n) < 0.3,
+        }
+    )
+    X.loc[::13, "duration"] = np.nan
+    return X, pd.Series(label, name="label")
+
+
+def test_mixed_dataframe_keeps_columns_and_dtypes(mixed_table):
+    X, y = mixed_table
+    sampler = GenerativeOverSampler(generator=SequenceLMSynthesizer(**TINY_LM, random_state=0), random_state=0)
+    X_res, y_res = sampler.fit_resample(X, y)
+    assert isinstance(X_res, pd.DataFrame) and isinstance(y_res, pd.Series)
+    assert list(X_res.columns) == list(X.columns)
+    assert dict(X_res.dtypes) == dict(X.dtypes)
+    assert y_res.name == "label"
+    assert Counter(y_res) == {"benign": 100, "attack": 100}
+    new = X_res.iloc[len(X):]
+    assert set(new["flag"]) <= {"S0", "SF", "REJ"}
+    assert set(new["protocol"].astype(str)) <= {"tcp", "udp"}
+    pd.testing.assert_frame_equal(X_res.iloc[: len(X)], X)
+
+
+def test_grid_search_over_sampler_and_generator_parameters(mixed_table):
+    X, y = mixed_table
+    X = X.assign(protocol=X["protocol"].cat.codes, flag=X["flag"].map({"S0": 0, "SF": 1, "REJ": 2}))
+    X = X.fillna(0.0)
+    pipe = Pipeline(
+        [
+            ("over", GenerativeOverSampler(generator=SequenceLMSynthesizer(**TINY_LM), random_state=0)),
+            ("clf", DecisionTreeClassifier(random_state=0)),
+        ]
+    )
+    search = GridSearchCV(
+        pipe,
+        {"over__generator__hidden_size": [4, 8], "over__sampling_strategy": ["auto", 0.5]},
+        cv=2,
+        scoring="f1_macro",
+    )
+    search.fit(X, y)
+    assert set(search.cv_results_["param_over__generator__hidden_size"]) == {4, 8}
+    assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
+    assert search.predict(X).shape == (len(X),)
+
+
+def test_verbose_reports_fits_and_draws(separated, capsys):
+    X, y = separated
+    GenerativeOverSampler(generator=DummySynthesizer(), verbose=1, random_state=0).fit_resample(X, y)
+    out = capsys.readouterr().out
+    assert "fitted DummySynthesizer on 100 rows (all classes)" in out
+    assert "generated 80 rows of class 1" in out
+
+
+def test_default_generator_is_the_sequence_language_model(separated):
+    X, y = separated
+    sampler = GenerativeOverSampler(sampling_strategy={1: 12}, min_class_size=5, random_state=0)
+    sampler.set_params()  # the default is resolved in fit_resample, never in __init__
+    assert sampler.generator is None
+    pytest.importorskip("torch")
+    X_res, y_res = sampler.fit_resample(X[::2], y[::2])
+    assert isinstance(sampler.generators_[1], SequenceLMSynthesizer)
+    assert Counter(y_res)[1] == 12
