@@ -109,23 +109,26 @@ class GeneratorMixin:
             Their labels, with the dtype of ``classes_``.
         """
         check_is_fitted(self)
+        rng = resolve_sample_rng(random_state, self.random_state_)
+        indices = self._requested_classes(n_samples, y, rng)
+        return self._sample_labeled(indices, rng), self.classes_[indices]
+
+    def _requested_classes(self, n_samples, y, rng):
+        """Class indices of the rows ``sample_labeled(n_samples, y=y)`` asks for."""
         if getattr(self, "classes_", None) is None:
             raise ValueError(
                 f"{type(self).__name__} was fitted without labels; call fit(X, y) to "
                 "use sample_labeled, or use sample."
             )
-        rng = resolve_sample_rng(random_state, self.random_state_)
         if y is None:
             n_samples = check_n_samples(n_samples)
-            indices = rng.choice(self.classes_.size, size=n_samples, p=self.class_prior_)
-        else:
-            labels = np.asarray(y)
-            if labels.ndim == 0:
-                labels = np.repeat(labels, check_n_samples(n_samples))
-            elif labels.ndim != 1:
-                raise ValueError(f"y must be a label or a 1-D array of labels, got shape {labels.shape}.")
-            indices = self._class_indices(labels)
-        return self._sample_labeled(indices, rng), self.classes_[indices]
+            return rng.choice(self.classes_.size, size=n_samples, p=self.class_prior_)
+        labels = np.asarray(y)
+        if labels.ndim == 0:
+            labels = np.repeat(labels, check_n_samples(n_samples))
+        elif labels.ndim != 1:
+            raise ValueError(f"y must be a label or a 1-D array of labels, got shape {labels.shape}.")
+        return self._class_indices(labels)
 
     def score(self, X, y=None):
         """Mean log-likelihood of the rows of ``X`` under the model (higher is better).

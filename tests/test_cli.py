@@ -76,7 +76,6 @@ def test_demo_prints_quality_report(capsys):
 
 
 def test_evaluate_command_writes_plot(tmp_path, capsys):
-    rng = np.random.RandomState(0)
 
     def table(seed):
         r = np.random.RandomState(seed)

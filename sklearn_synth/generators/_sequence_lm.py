@@ -13,11 +13,11 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..base import BaseGenerator, TableInputMixin
-from ..exceptions import DeviceWarning
 from ..preprocessing import SymbolicBinner
 from ..utils._random import draw_seed
 from ..utils._torch import import_torch, resolve_device, torch_generator, torch_seed
 from ..utils._validation import check_table
+from ._base import TorchGeneratorMixin
 
 # Default learning rate per backbone (Adam), measured on the flow data.
 _DEFAULT_LR = {"rnn": 3e-3, "transformer": 2e-3, "wavenet": 3e-3}
@@ -34,11 +34,7 @@ _DEFAULT_LAYERS = {"rnn": 1, "transformer": 4, "wavenet": None}
 _MAX_TOKENS_PER_ROW = 4096
 
 
-def _silent(*args, **kwargs):
-    """A picklable sink for skorch messages we do not want printed."""
-
-
-class SequenceLMSynthesizer(TableInputMixin, BaseGenerator):
+class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator):
     """Generate table rows with a language model over per-column symbols.
 
     ``fit`` encodes the table with a :class:`~sklearn_synth.preprocessing.SymbolicBinner`
@@ -367,47 +363,23 @@ class SequenceLMSynthesizer(TableInputMixin, BaseGenerator):
         return allowed
 
     def _build_net(self, torch, seed, valid=None):
-        from skorch import NeuralNet
-        from skorch.callbacks import EarlyStopping, GradientNormClipping, ProgressBar
-        from skorch.dataset import Dataset
-        from skorch.helper import predefined_split
-
         from ._modules import ARCHITECTURES, RowNLLLoss
 
         n_classes = 0 if self.classes_ is None else self.classes_.size
-        callbacks = [
-            EarlyStopping(
-                monitor="valid_loss" if self.validation_fraction > 0 else "train_loss",
-                patience=self.patience,
-                load_best=True,
-                sink=_silent,
-            )
-        ]
-        if self.gradient_clip is not None:
-            callbacks.append(GradientNormClipping(gradient_clip_value=self.gradient_clip))
-        if self.verbose:
-            callbacks.append(ProgressBar())
-        split = None if valid is None else predefined_split(Dataset(*valid))
-        kwargs = {f"module__{k}": v for k, v in self._module_kwargs().items()}
-        return NeuralNet(
+        return self._make_net(
+            torch,
             module=ARCHITECTURES[self.architecture],
-            module__n_tokens=self.binner_.n_tokens_ + n_classes,
-            module__n_positions=self.n_features_in_,
-            module__allowed=torch.as_tensor(self._allowed()),
             criterion=RowNLLLoss,
-            optimizer=torch.optim.Adam,
-            optimizer__weight_decay=self.weight_decay,
+            seed=seed,
+            valid=valid,
             lr=self.lr if self.lr is not None else _DEFAULT_LR[self.architecture],
             max_epochs=(self.max_epochs if self.max_epochs is not None
                         else _DEFAULT_EPOCHS[self.architecture]),
-            batch_size=self.batch_size,
-            train_split=split,
-            callbacks=callbacks,
-            iterator_train__shuffle=True,
-            iterator_train__generator=torch_generator(seed),
-            device=str(self.device_),
-            verbose=self.verbose,
-            **kwargs,
+            weight_decay=self.weight_decay,
+            n_tokens=self.binner_.n_tokens_ + n_classes,
+            n_positions=self.n_features_in_,
+            allowed=torch.as_tensor(self._allowed()),
+            **self._module_kwargs(),
         )
 
     # --------------------------------------------------------------- sample
@@ -539,130 +511,13 @@ class SequenceLMSynthesizer(TableInputMixin, BaseGenerator):
         return out
 
     # ---------------------------------------------------------- persistence
-    def save(self, path):
-        """Save the fitted model in the safe format, for sharing with other people.
-
-        Weights and the binner's arrays go into a safetensors file whose header
-        holds the configuration as JSON; loading it executes no pickle, and the
-        file holds no training rows (only per-bin summaries of each column).
-        The file is written to a temporary name and renamed, so an interrupted
-        save never leaves a truncated model where a good one was.
-
-        Parameters
-        ----------
-        path : str or path-like
-            Destination, conventionally ``*.safetensors``.
-
-        Returns
-        -------
-        path : pathlib.Path
-            The written file.
-        """
-        from pathlib import Path
-
-        from .. import __version__
+    def _arrays_to_save(self):
         from ..preprocessing._symbolic_binner import binner_to_arrays
-        from ..utils._persistence import random_state_to_arrays, save_arrays, to_jsonable
 
-        check_is_fitted(self)
         arrays, binner_config = binner_to_arrays(self.binner_, "binner.")
-        for name, tensor in self.net_.module_.state_dict().items():
-            arrays["module." + name] = tensor.detach().cpu().numpy()
-        rng_arrays, rng_scalars = random_state_to_arrays(self.random_state_, "rng.")
-        arrays.update(rng_arrays)
-        params = self.get_params()
-        params["device"] = str(params["device"])
-        if not isinstance(params["random_state"], (int, type(None))):
-            params["random_state"] = None
-        history = [
-            {k: v for k, v in epoch.items() if isinstance(v, (int, float, bool, str))}
-            for epoch in self.history_
-        ]
-        config = {
-            "estimator": type(self).__name__,
-            "sklearn_synth_version": __version__,
-            "params": to_jsonable(params, "A parameter"),
-            "binner": binner_config,
-            "n_features_in": int(self.n_features_in_),
-            "feature_names_in": to_jsonable(getattr(self, "feature_names_in_", None), "Column names"),
-            "classes": None if self.classes_ is None else to_jsonable(self.classes_, "A class label"),
-            "classes_dtype": None if self.classes_ is None else str(self.classes_.dtype),
-            "class_prior": None if self.class_prior_ is None else self.class_prior_.tolist(),
-            "rng": rng_scalars,
-            "history": to_jsonable(history, "The training history"),
-        }
-        save_arrays(path, arrays, config)
-        return Path(path)
+        return arrays, {"binner": binner_config}
 
-    @classmethod
-    def load(cls, path, *, device="cpu"):
-        """Load a model written by :meth:`save` (no pickle is executed).
-
-        Parameters
-        ----------
-        path : str or path-like
-            The model file.
-        device : str, default="cpu"
-            Where to put the model; a model trained on a GPU loads on the CPU.
-
-        Returns
-        -------
-        model : SequenceLMSynthesizer
-            A fitted model that samples exactly like the saved one for the
-            same ``random_state`` (and continues its default sampling stream).
-
-        Raises
-        ------
-        ModelFormatError
-            If the file is not a sklearn-synth model of this class, comes from
-            an incompatible format version, or was modified.
-        """
-        from skorch.history import History
-
+    def _restore_arrays(self, arrays, config):
         from ..preprocessing._symbolic_binner import binner_from_arrays
-        from ..utils._persistence import ModelFormatError, load_arrays, random_state_from_arrays
 
-        torch = import_torch()
-        arrays, config = load_arrays(path)
-        if config.get("estimator") != cls.__name__:
-            raise ModelFormatError(
-                f"'{path}' holds a {config.get('estimator')!r} model, not a {cls.__name__}."
-            )
-        try:
-            model = cls(**{**config["params"], "device": device})
-            model.device_ = resolve_device(device)
-            model.binner_ = binner_from_arrays(arrays, config["binner"], "binner.")
-            model.n_features_in_ = config["n_features_in"]
-            if config["feature_names_in"] is not None:
-                model.feature_names_in_ = np.asarray(config["feature_names_in"], dtype=object)
-            if config["classes"] is None:
-                model.classes_ = model.class_prior_ = None
-            else:
-                model.classes_ = np.asarray(config["classes"]).astype(config["classes_dtype"])
-                model.class_prior_ = np.asarray(config["class_prior"])
-            model.random_state_ = random_state_from_arrays(arrays, config["rng"], "rng.")
-            net = model._build_net(torch, seed=0)
-            net.initialize()
-            state = {k[len("module."):]: torch.as_tensor(v) for k, v in arrays.items()
-                     if k.startswith("module.")}
-            net.module_.load_state_dict(state)
-            net.module_.to(model.device_)
-        except (KeyError, ValueError, TypeError, RuntimeError, IndexError) as exc:
-            raise ModelFormatError(f"'{path}' is damaged or inconsistent: {exc}") from exc
-        model.net_ = net
-        model.history_ = History(config["history"])
-        return model
-
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        device = getattr(self, "device_", None)
-        if device is not None and device.type == "cuda":
-            torch = import_torch()
-            if not torch.cuda.is_available():
-                warnings.warn(
-                    "This model was trained on CUDA, which is not available here; it was loaded "
-                    "on the CPU.",
-                    DeviceWarning,
-                    stacklevel=2,
-                )
-                self.device_ = torch.device("cpu")
+        self.binner_ = binner_from_arrays(arrays, config["binner"], "binner.")

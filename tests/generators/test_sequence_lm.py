@@ -225,8 +225,6 @@ def test_load_refuses_foreign_tampered_and_incompatible_files(tmp_path):
 
 
 def test_save_is_atomic(tmp_path, monkeypatch):
-    import sklearn_synth.utils._persistence as persistence
-
     gen = SequenceLMSynthesizer(max_epochs=1, random_state=0, **TINY).fit(_table(100))
     path = gen.save(tmp_path / "m.safetensors")
     before = path.read_bytes()
