@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 from ._dummy import DummySynthesizer
+from ._sensegen import SenseGenSynthesizer
 from ._sequence_lm import SequenceLMSynthesizer
 
-__all__ = ["DummySynthesizer", "SequenceLMSynthesizer"]
+__all__ = ["DummySynthesizer", "SenseGenSynthesizer", "SequenceLMSynthesizer"]

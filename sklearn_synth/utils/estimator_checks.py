@@ -44,8 +44,41 @@ def _table(n=60, seed=0):
     )
 
 
+def _series(n=12, seed=0, shift=0.0):
+    """Small 2-channel series: noisy sines of random phase, 16 steps each."""
+    rng = np.random.RandomState(seed)
+    t = np.arange(16) / 4.0
+    phase = rng.uniform(0, 2 * np.pi, size=(n, 1))
+    a = np.sin(t + phase) + rng.normal(scale=0.1, size=(n, 16)) + shift
+    b = np.cos(t + phase) + rng.normal(scale=0.1, size=(n, 16))
+    return np.stack([a, b], axis=-1)
+
+
+def _takes_series(generator):
+    from sklearn.utils import get_tags
+
+    return get_tags(generator).input_tags.three_d_array
+
+
+def _data(generator, seed=0, shift=0.0):
+    """Training data the generator takes: a mixed table, or series for sequence models."""
+    if _takes_series(generator):
+        return _series(seed=seed, shift=shift)
+    table = _table(seed=seed)
+    return table.assign(a=table["a"] + shift) if shift else table
+
+
 def _labels(n=60):
     return np.where(np.arange(n) % 3 == 0, "attack", "benign")
+
+
+def _data_labels(generator):
+    X = _data(generator)
+    return X, _labels(len(X))
+
+
+def _first_column(out):
+    return out["a"].to_numpy() if isinstance(out, pd.DataFrame) else np.asarray(out)[..., 0]
 
 
 def _assert_same(a, b, msg):
@@ -65,7 +98,17 @@ def check_generator_not_fitted(name, generator):
 
 
 def check_generator_sample_shape_and_type(name, generator):
-    """Samples have the fitted container, columns and dtypes, for DataFrames and arrays."""
+    """Samples have the fitted container, columns and dtypes, for DataFrames and arrays
+    (for sequence models: ``(n, n_timesteps, n_channels)`` arrays)."""
+    if _takes_series(generator):
+        X = _series()
+        gen = clone(generator).fit(X)
+        out = gen.sample(7, random_state=0)
+        assert isinstance(out, np.ndarray) and out.shape == (7, *X.shape[1:]), out.shape
+        assert out.dtype == X.dtype
+        assert gen.sample(0, random_state=0).shape == (0, *X.shape[1:])
+        assert np.isfinite(out).all(), f"{name}: non-finite values sampled"
+        return
     X = _table()
     gen = clone(generator).fit(X)
     out = gen.sample(7, random_state=0)
@@ -83,7 +126,7 @@ def check_generator_sample_shape_and_type(name, generator):
 
 def check_generator_sample_reproducible(name, generator):
     """The same ``random_state`` gives identical fits and samples."""
-    X = _table()
+    X = _data(generator)
     gen = clone(generator).set_params(random_state=0)
     first = clone(gen).fit(X)
     second = clone(gen).fit(X)
@@ -94,7 +137,7 @@ def check_generator_sample_reproducible(name, generator):
 
 def check_generator_sample_differs_across_calls(name, generator):
     """Successive calls without ``random_state`` give different rows."""
-    gen = clone(generator).set_params(random_state=0).fit(_table())
+    gen = clone(generator).set_params(random_state=0).fit(_data(generator))
     a, b = gen.sample(20), gen.sample(20)
     if isinstance(a, pd.DataFrame):
         assert not a.equals(b), f"{name}: two sample() calls returned identical rows"
@@ -104,10 +147,10 @@ def check_generator_sample_differs_across_calls(name, generator):
 
 def check_generator_sample_labeled(name, generator):
     """``sample_labeled`` gives exactly the requested classes."""
-    X, y = _table(), _labels()
+    X, y = _data_labels(generator)
     gen = clone(generator).set_params(random_state=0).fit(X, y)
     Xs, ys = gen.sample_labeled(9, y="attack", random_state=0)
-    assert Xs.shape == (9, X.shape[1]) and list(ys) == ["attack"] * 9
+    assert Xs.shape == (9, *X.shape[1:]) and list(ys) == ["attack"] * 9
     wanted = np.array(["benign", "attack", "attack", "benign"])
     Xs, ys = gen.sample_labeled(y=wanted, random_state=0)
     assert Xs.shape[0] == 4 and list(ys) == list(wanted)
@@ -130,7 +173,7 @@ def check_generator_sample_labeled(name, generator):
 
 def check_generator_pickle_roundtrip(name, generator):
     """A fitted generator pickles and samples identically after loading."""
-    gen = clone(generator).set_params(random_state=0).fit(_table())
+    gen = clone(generator).set_params(random_state=0).fit(_data(generator))
     restored = pickle.loads(pickle.dumps(gen))
     _assert_same(gen.sample(10, random_state=5), restored.sample(10, random_state=5), name)
 
@@ -140,7 +183,7 @@ def check_generator_audit_sample_not_pickled(name, generator):
     and never pickled or copied."""
     import copy
 
-    gen = clone(generator).set_params(random_state=0).fit(_table())
+    gen = clone(generator).set_params(random_state=0).fit(_data(generator))
     sample = getattr(gen, "_audit_sample", None)
     assert sample is not None, f"{name} keeps no audit sample of its training rows"
     assert sample[0].shape[0] <= 2000
@@ -155,7 +198,7 @@ def check_generator_global_rng_untouched(name, generator):
     torch = sys.modules.get("torch")
     np_state = np.random.get_state()[1].copy()
     torch_state = torch.get_rng_state().clone() if torch is not None else None
-    gen = clone(generator).set_params(random_state=0).fit(_table())
+    gen = clone(generator).set_params(random_state=0).fit(_data(generator))
     gen.sample(10)
     gen.sample(10, random_state=1)
     assert np.array_equal(np.random.get_state()[1], np_state), f"{name} changed numpy's RNG"
@@ -165,20 +208,20 @@ def check_generator_global_rng_untouched(name, generator):
 
 def check_generator_does_not_mutate_input(name, generator):
     """fit never modifies the caller's data."""
-    X, y = _table(), _labels()
+    X, y = _data_labels(generator)
     X_before, y_before = X.copy(), y.copy()
     clone(generator).set_params(random_state=0).fit(X, y)
-    pd.testing.assert_frame_equal(X, X_before)
+    _assert_same(X, X_before, f"{name} changed its input")
     np.testing.assert_array_equal(y, y_before)
 
 
 def check_generator_refit_resets(name, generator):
     """Refitting on other data forgets the first fit."""
     gen = clone(generator).set_params(random_state=0)
-    gen.fit(_table(seed=0))
-    gen.fit(_table(seed=1).assign(a=lambda d: d["a"] + 100))
-    out = gen.sample(50, random_state=0)
-    assert (out["a"] > 50).all(), f"{name}: samples after refit still follow the first fit"
+    gen.fit(_data(generator, seed=0))
+    gen.fit(_data(generator, seed=1, shift=100.0))
+    first = _first_column(gen.sample(50, random_state=0))
+    assert (first > 50).all(), f"{name}: samples after refit still follow the first fit"
 
 
 _CHECKS = (
