@@ -32,30 +32,39 @@ from ._privacy import (
 from ._report import QualityReport, evaluate
 from ._scorer import (
     DetectionScorer,
+    DiscriminatorScorer,
     GeneratorScorer,
     InlierRateScorer,
     MIAScorer,
+    SequenceTSTRScorer,
     TSTRScorer,
     detection_auc,
+    discriminator_accuracy,
     inlier_rate,
     mia_advantage,
+    sequence_tstr,
     tstr_score,
 )
+from ._sequences import discriminator_accuracy_score, predictive_score, series_windows
 from ._utility import train_synthetic_test_real
 
 __all__ = [
     "CLASSIFIER_ATTACKS",
     "DetectionScorer",
+    "DiscriminatorScorer",
     "GeneratorScorer",
     "InlierRateScorer",
     "MIAScorer",
     "QualityReport",
+    "SequenceTSTRScorer",
     "TSTRScorer",
     "attack_advantage",
     "column_distances",
     "correlation_difference",
     "detection_auc",
     "detection_auc_score",
+    "discriminator_accuracy",
+    "discriminator_accuracy_score",
     "distance_attack",
     "distance_to_closest_record",
     "evaluate",
@@ -66,6 +75,9 @@ __all__ = [
     "membership_scores",
     "mia_advantage",
     "mia_advantage_score",
+    "predictive_score",
+    "sequence_tstr",
+    "series_windows",
     "train_synthetic_test_real",
     "tstr_score",
 ]

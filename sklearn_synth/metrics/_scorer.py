@@ -17,6 +17,7 @@ import pandas as pd
 from ..base import is_generator
 from ._fidelity import detection_auc_score, inlier_rate_score
 from ._privacy import mia_advantage_score
+from ._sequences import _as_series, discriminator_accuracy_score, predictive_score
 from ._utility import train_synthetic_test_real
 
 
@@ -262,3 +263,66 @@ tstr_score = TSTRScorer()
 mia_advantage = MIAScorer()
 #: ``1 - 2 |AUC - 0.5|`` of a random-forest two-sample test.
 detection_auc = DetectionScorer()
+
+
+class _SequenceScorer(GeneratorScorer):
+    """Draws as many series as the held-out fold has, of its median length."""
+
+    def __init__(self, *, n_samples=None, window=None, max_epochs=20, random_state=0):
+        super().__init__(n_samples=n_samples, random_state=random_state)
+        self.window = window
+        self.max_epochs = max_epochs
+
+    def _draw(self, generator, inverse, X):
+        series = _as_series(X, "X")
+        length = int(np.median([s.shape[0] for s in series]))
+        return series, inverse(
+            generator.sample(self._n(series), n_timesteps=length, random_state=self.random_state)
+        )
+
+
+class DiscriminatorScorer(_SequenceScorer):
+    """Indistinguishability of synthetic series for an LSTM judge: ``1 - 2 |accuracy - 0.5|``.
+
+    1 when the judge of :func:`discriminator_accuracy_score` is at chance on
+    held-out windows, 0 when it is always right (or always wrong).
+
+    Parameters
+    ----------
+    n_samples : int, default=None
+        Synthetic series per call (None: as many as the fold).
+    window : int, default=None
+        Window length for the judge (None: the shortest series, at most 128).
+    max_epochs : int, default=20
+        Training epochs of the judge.
+    random_state : int, default=0
+        Seeds the draw, the split and the judge.
+    """
+
+    def _score(self, generator, inverse, X, y):
+        real, synth = self._draw(generator, inverse, X)
+        acc = discriminator_accuracy_score(real, synth, window=self.window,
+                                           max_epochs=self.max_epochs, random_state=self.random_state)
+        return 1.0 - 2.0 * abs(acc - 0.5)
+
+
+class SequenceTSTRScorer(_SequenceScorer):
+    """Train a one-step predictor on synthetic series, test on the held-out fold:
+    minus the mean absolute error of :func:`predictive_score` (higher is better).
+
+    Parameters
+    ----------
+    n_samples, window, max_epochs, random_state
+        As in :class:`DiscriminatorScorer`.
+    """
+
+    def _score(self, generator, inverse, X, y):
+        real, synth = self._draw(generator, inverse, X)
+        return -predictive_score(synth, real, window=self.window, max_epochs=self.max_epochs,
+                                 random_state=self.random_state)
+
+
+#: LSTM real-vs-synthetic test for sequence generators (1 = indistinguishable).
+discriminator_accuracy = DiscriminatorScorer()
+#: Predictive score (train on synthetic series, test on real), negated.
+sequence_tstr = SequenceTSTRScorer()

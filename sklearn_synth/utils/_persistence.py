@@ -1,12 +1,17 @@
 """The safe model format: weights and arrays in safetensors, configuration in JSON.
 
 Loading executes no pickle: the file holds only named numeric arrays and one
-JSON document in the safetensors header. Writes are atomic.
+JSON document in the safetensors header. Writes are atomic. A SHA-256 digest of
+the configuration and of every array (name, dtype, shape, bytes) is stored
+beside them, so a file modified after saving is refused instead of loaded with
+altered weights. (The digest detects corruption and casual edits; it is not a
+signature: whoever can rewrite the file can rewrite the digest.)
 """
 
 # Authors: The sklearn-synth developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -48,12 +53,22 @@ def to_jsonable(value, what):
     )
 
 
+def _digest(arrays, config_text):
+    sha = hashlib.sha256(config_text.encode())
+    for name in sorted(arrays):
+        value = np.ascontiguousarray(arrays[name])
+        sha.update(f"{name}|{value.dtype.str}|{value.shape}".encode())
+        sha.update(value.tobytes())
+    return sha.hexdigest()
+
+
 def save_arrays(path, arrays, config):
     """Write ``arrays`` (name -> ndarray) and ``config`` (JSON-able dict) to ``path``."""
     st = _safetensors_numpy()
-    header = {"format": FORMAT, "format_version": str(FORMAT_VERSION),
-              "config": json.dumps(config, allow_nan=True)}
     arrays = {k: np.ascontiguousarray(v) for k, v in arrays.items()}
+    config_text = json.dumps(config, allow_nan=True)
+    header = {"format": FORMAT, "format_version": str(FORMAT_VERSION),
+              "config": config_text, "sha256": _digest(arrays, config_text)}
     with atomic_path(path) as tmp:
         st.save_file(arrays, str(tmp), metadata=header)
 
@@ -89,6 +104,11 @@ def load_arrays(path):
             f"'{path}' uses model format version {header.get('format_version')}, this "
             f"sklearn-synth reads version {FORMAT_VERSION}; load it with the sklearn-synth "
             "version that saved it."
+        )
+    if header.get("sha256") != _digest(arrays, header.get("config", "")):
+        raise ModelFormatError(
+            f"'{path}' was modified after it was saved (its content does not match the digest "
+            "stored with it); it may be truncated or modified. Ask for a fresh copy."
         )
     try:
         config = json.loads(header["config"])

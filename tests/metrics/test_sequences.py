@@ -1,0 +1,77 @@
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from sklearn.model_selection import cross_validate
+
+from sklearn_synth.metrics import (
+    discriminator_accuracy,
+    discriminator_accuracy_score,
+    predictive_score,
+    sequence_tstr,
+    series_windows,
+)
+
+pytest.importorskip("torch")
+
+
+def _walks(n, length=32, seed=0):
+    return np.cumsum(np.random.RandomState(seed).normal(size=(n, length, 2)), axis=1)
+
+
+@given(
+    lengths=st.lists(st.integers(1, 30), min_size=1, max_size=6),
+    window=st.integers(1, 10),
+    stride=st.integers(1, 10),
+)
+def test_series_windows_count_and_content(lengths, window, stride):
+    series = [np.arange(n, dtype=float) + 100 * i for i, n in enumerate(lengths)]
+    expected = sum((n - window) // stride + 1 for n in lengths if n >= window)
+    if expected == 0:
+        with pytest.raises(ValueError, match="lower window"):
+            series_windows(series, window, stride)
+        return
+    W, groups = series_windows(series, window, stride)
+    assert W.shape == (expected, window, 1)
+    # each window is a contiguous run of its own series
+    np.testing.assert_array_equal(np.diff(W[..., 0], axis=1), 1.0)
+    np.testing.assert_array_equal(W[:, 0, 0] // 100, groups)
+
+
+def test_discriminator_tells_noise_from_walks_but_not_walks_from_walks():
+    walks = _walks(60)
+    noise = np.random.RandomState(1).normal(size=walks.shape) * walks.std()
+    assert discriminator_accuracy_score(walks, noise, max_epochs=5) > 0.75
+    same = discriminator_accuracy_score(walks, _walks(60, seed=2), max_epochs=5)
+    assert 0.3 < same < 0.7
+
+
+def test_predictive_score_prefers_matching_dynamics():
+    t = np.arange(40)
+    rng = np.random.RandomState(0)
+    waves = np.stack([np.sin(t / 3 + p) for p in rng.uniform(0, 6, 60)])[..., None]
+    noise = rng.normal(size=waves.shape)
+    matched = predictive_score(waves[:30], waves[30:], max_epochs=5)
+    mismatched = predictive_score(noise[:30], waves[30:], max_epochs=5)
+    assert matched < 0.5 * mismatched
+
+
+def test_sequence_metrics_validate_input():
+    with pytest.raises(ValueError, match="channel"):
+        discriminator_accuracy_score(_walks(5), _walks(5)[..., :1])
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        predictive_score([np.array([1.0, np.nan, 2.0])], _walks(3)[..., :1])
+    with pytest.raises(ValueError, match="3-D array"):
+        predictive_score(np.zeros(5), _walks(3))
+
+
+def test_sequence_scorers_in_cross_validate():
+    from sklearn_synth.generators import SenseGenSynthesizer
+
+    X = _walks(30, length=24)
+    gen = SenseGenSynthesizer(n_layers=1, hidden_size=8, dense_size=4, n_components=2,
+                              max_epochs=2, window=12, random_state=0)
+    scoring = {"indistinguishable": discriminator_accuracy, "tstr": sequence_tstr}
+    result = cross_validate(gen, X, cv=2, scoring=scoring)
+    assert np.all((result["test_indistinguishable"] >= 0) & (result["test_indistinguishable"] <= 1))
+    assert np.all(result["test_tstr"] < 0)
