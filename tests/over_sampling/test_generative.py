@@ -3,6 +3,8 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from imblearn.over_sampling import RandomOverSampler
 from imblearn.pipeline import Pipeline
 from sklearn.datasets import make_classification
@@ -212,3 +214,28 @@ def test_default_generator_is_the_sequence_language_model(separated):
     X_res, y_res = sampler.fit_resample(X[::2], y[::2])
     assert isinstance(sampler.generators_[1], SequenceLMSynthesizer)
     assert Counter(y_res)[1] == 12
+
+
+@settings(deadline=None, max_examples=30)
+@given(
+    counts=st.lists(st.integers(6, 40), min_size=2, max_size=4),
+    per_class=st.booleans(),
+    seed=st.integers(0, 1000),
+)
+def test_resampling_invariants(counts, per_class, seed):
+    """Whatever the class sizes: the original rows come first and unchanged, every class
+    reaches the majority count, and synthetic rows only carry labels that were asked for."""
+    rng = np.random.RandomState(seed)
+    y = np.repeat(np.arange(len(counts)), counts)
+    X = rng.normal(size=(y.size, 3)) + y[:, None] * 10
+    generator = DummySynthesizer(strategy="bootstrap")
+    X_res, y_res = GenerativeOverSampler(
+        generator=generator, per_class=per_class, random_state=seed
+    ).fit_resample(X, y)
+    np.testing.assert_array_equal(X_res[: y.size], X)
+    np.testing.assert_array_equal(y_res[: y.size], y)
+    assert set(Counter(y_res).values()) == {max(counts)}
+    grown = {k for k, n in enumerate(counts) if n < max(counts)}
+    assert set(y_res[y.size:]) == grown
+    # bootstrap rows of class k are rows of class k: the label matches the data
+    np.testing.assert_array_equal(np.round(X_res[y.size:].mean(axis=1) / 10), y_res[y.size:])
