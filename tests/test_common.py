@@ -25,6 +25,7 @@ INIT_PARAMS = {
         {"n_layers": 1, "hidden_size": 8, "dense_size": 4, "n_components": 2, "max_epochs": 2,
          "window": 8}
     ],
+    "PrivacyValuator": [{"n_models": 2, "reference_fraction": 0.25}],
     "GenerativeOverSampler": [
         {"generator": DummySynthesizer(), "random_state": 0},
         {"generator": DummySynthesizer(strategy="bootstrap"), "per_class": True, "random_state": 0},

@@ -51,6 +51,36 @@ def attack_advantage(member_scores, nonmember_scores):
     return float(max(0.0, np.max(tpr - fpr))), float(roc_auc_score(truth, scores))
 
 
+def best_threshold(member_scores, nonmember_scores):
+    """The threshold of a membership score with the largest ``TPR - FPR``.
+
+    Scores at or above it are called members.
+
+    Parameters
+    ----------
+    member_scores, nonmember_scores : array-like of shape (n,)
+        The attack's score for members and for non-members.
+
+    Returns
+    -------
+    threshold : float
+
+    Examples
+    --------
+    >>> from sklearn_synth.metrics import best_threshold
+    >>> float(best_threshold([0.9, 0.8, 0.7], [0.1, 0.2, 0.75]))
+    0.7
+    """
+    members = np.asarray(member_scores, dtype=float)
+    nonmembers = np.asarray(nonmember_scores, dtype=float)
+    if members.size == 0 or nonmembers.size == 0:
+        raise ValueError("Need at least one member and one non-member.")
+    truth = np.r_[np.ones(members.size), np.zeros(nonmembers.size)]
+    fpr, tpr, thresholds = roc_curve(truth, np.r_[members, nonmembers])
+    best = int(np.argmax(tpr - fpr))
+    return float(min(thresholds[best], np.max(np.r_[members, nonmembers])))
+
+
 def membership_scores(classifier, X, y, attack):
     """Per-sample membership score of a fitted classifier's outputs.
 

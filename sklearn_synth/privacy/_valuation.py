@@ -1,0 +1,273 @@
+"""Sample-level privacy valuation: how exposed is each training sample to
+membership inference, agreed over independently trained models."""
+
+# Authors: The sklearn-synth developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import time
+from numbers import Integral, Real
+
+import numpy as np
+from joblib import Parallel, delayed
+from scipy.stats import rankdata
+from sklearn.base import BaseEstimator, _fit_context, clone
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ..metrics._attacks import CLASSIFIER_ATTACKS, attack_advantage, best_threshold, membership_scores
+from ..utils._random import draw_seed
+
+__all__ = ["PrivacyValuator"]
+
+LEVELS = ("safe", "vague", "risky")
+
+
+class PrivacyValuator(BaseEstimator):
+    """Value each training sample's exposure to membership inference.
+
+    The method of "Generating fake data to fake privacy pryers" (section
+    3.2): ``n_models`` copies of a classifier are trained with different seeds;
+    each copy is attacked with a threshold membership-inference attack whose
+    threshold separates its training samples from a reference set of
+    non-members as well as possible; every training sample's signed distance
+    to that threshold (its attack score minus the threshold, in units of the
+    scores' spread) says how exposed it is in that run. Runs are combined by
+    rank (``privacy_scores_``) and by vote (``privacy_levels_``): a sample is
+    ``"safe"`` when most runs rank it among the ``safe_quantile`` least
+    exposed, ``"risky"`` when most rank it among the ``risky_quantile`` most
+    exposed, and ``"vague"`` otherwise.
+
+    Without an explicit reference set, the data are split into
+    ``round(1 / reference_fraction)`` folds and run ``m`` uses fold
+    ``m mod k`` as its reference set, so every sample is valued in the runs
+    where it was a member.
+
+    The distance is signed rather than absolute: a member that the attack
+    confidently calls a non-member is not exposed, although it is far from the
+    threshold (the paper's "closer to the threshold is safer" holds on the
+    member side).
+
+    Parameters
+    ----------
+    estimator : classifier or None, default=None
+        The target model, with ``predict_proba`` (any scikit-learn
+        classifier, or a torch module wrapped in a skorch
+        ``NeuralNetClassifier``). None uses a 256-unit
+        :class:`~sklearn.neural_network.MLPClassifier` trained to fit its
+        training set closely (``alpha=1e-4``, up to 200 epochs), the kind of
+        model that memorizes.
+    n_models : int, default=5
+        Independently trained copies.
+    attack : {"modified_entropy", "entropy", "confidence", "correctness"}, \
+default="modified_entropy"
+        The threshold attack (see :func:`sklearn_synth.metrics.membership_scores`).
+    reference_fraction : float, default=0.2
+        Share of the data used as the reference set of each run when
+        ``X_reference`` is not given.
+    safe_quantile, risky_quantile : float, default=0.25
+        Per-run shares of the least and most exposed samples that vote
+        ``"safe"`` and ``"risky"``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the folds and each copy's ``random_state``.
+    n_jobs : int or None, default=None
+        Copies trained in parallel (joblib); results do not depend on it.
+    verbose : int, default=0
+        1 prints one line per trained copy.
+
+    Attributes
+    ----------
+    privacy_scores_ : ndarray of shape (n_samples,)
+        Mean over the runs of each sample's exposure percentile within its run
+        (0 = least exposed, 1 = most exposed).
+    privacy_levels_ : ndarray of shape (n_samples,)
+        ``"safe"``, ``"vague"`` or ``"risky"``.
+    run_distances_ : ndarray of shape (n_models, n_samples)
+        Signed distance to the threshold per run (NaN where the sample was in
+        that run's reference set).
+    thresholds_ : ndarray of shape (n_models,)
+        The attack threshold of each run.
+    attack_advantages_ : ndarray of shape (n_models,)
+        The attack's advantage (TPR - FPR at the threshold) per run.
+    n_features_in_ : int
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn_synth.privacy import PrivacyValuator
+    >>> X, y = load_digits(return_X_y=True)
+    >>> valuator = PrivacyValuator(LogisticRegression(max_iter=200), n_models=3,
+    ...                            random_state=0).fit(X[:600], y[:600])
+    >>> sorted(set(valuator.privacy_levels_))
+    ['risky', 'safe', 'vague']
+    """
+
+    _parameter_constraints = {
+        "estimator": [HasMethods(["fit", "predict_proba"]), None],
+        "n_models": [Interval(Integral, 1, None, closed="left")],
+        "attack": [StrOptions(set(CLASSIFIER_ATTACKS))],
+        "reference_fraction": [Interval(Real, 0, 0.5, closed="neither")],
+        "safe_quantile": [Interval(Real, 0, 1, closed="neither")],
+        "risky_quantile": [Interval(Real, 0, 1, closed="neither")],
+        "random_state": ["random_state"],
+        "n_jobs": [Integral, None],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        estimator=None,
+        *,
+        n_models=5,
+        attack="modified_entropy",
+        reference_fraction=0.2,
+        safe_quantile=0.25,
+        risky_quantile=0.25,
+        random_state=None,
+        n_jobs=None,
+        verbose=0,
+    ):
+        self.estimator = estimator
+        self.n_models = n_models
+        self.attack = attack
+        self.reference_fraction = reference_fraction
+        self.safe_quantile = safe_quantile
+        self.risky_quantile = risky_quantile
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+        self.verbose = verbose
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y, X_reference=None, y_reference=None):
+        """Train the copies, attack them, and value every sample of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The training set whose samples are valued.
+        y : array-like of shape (n_samples,)
+            Labels.
+        X_reference, y_reference : array-like, default=None
+            Non-members from the same distribution for the attack thresholds.
+            With them every copy trains on all of ``X``; without them the
+            folds described above are used.
+
+        Returns
+        -------
+        self : object
+        """
+        if self.safe_quantile + self.risky_quantile > 1:
+            raise ValueError(
+                f"safe_quantile + risky_quantile must be at most 1, got "
+                f"{self.safe_quantile} + {self.risky_quantile}."
+            )
+        X, y = validate_data(self, X, y, reset=True)
+        if (X_reference is None) != (y_reference is None):
+            raise ValueError("Pass both X_reference and y_reference, or neither.")
+        n = X.shape[0]
+        rng = check_random_state(self.random_state)
+        seeds = [draw_seed(rng) for _ in range(self.n_models)]
+        if X_reference is None:
+            k = int(round(1 / self.reference_fraction))
+            if n < 2 * k:
+                raise ValueError(
+                    f"PrivacyValuator needs at least {2 * k} samples to hold out reference folds "
+                    f"(reference_fraction={self.reference_fraction}), got {n} sample(s); pass X_reference."
+                )
+            fold = rng.permutation(n) % k
+            splits = [(np.flatnonzero(fold != m % k), X[fold == m % k], y[fold == m % k])
+                      for m in range(self.n_models)]
+        else:
+            X_ref, y_ref = validate_data(self, X_reference, y_reference, reset=False)
+            splits = [(np.arange(n), X_ref, y_ref)] * self.n_models
+        self._explicit_reference = X_reference is not None
+        runs = Parallel(n_jobs=self.n_jobs)(
+            delayed(self._one_run)(X, y, members, X_ref, y_ref, seed, m)
+            for m, ((members, X_ref, y_ref), seed) in enumerate(zip(splits, seeds))
+        )
+        self.run_distances_ = np.full((self.n_models, n), np.nan)
+        self.thresholds_ = np.empty(self.n_models)
+        self.attack_advantages_ = np.empty(self.n_models)
+        for m, ((members, _, _), (distance, threshold, advantage)) in enumerate(zip(splits, runs)):
+            self.run_distances_[m, members] = distance
+            self.thresholds_[m] = threshold
+            self.attack_advantages_[m] = advantage
+        percentiles = self._run_percentiles()
+        self.privacy_scores_ = np.nanmean(percentiles, axis=0)
+        valued = np.sum(~np.isnan(percentiles), axis=0)
+        safe_votes = np.nansum(percentiles <= self.safe_quantile, axis=0)
+        risky_votes = np.nansum(percentiles > 1 - self.risky_quantile, axis=0)
+        levels = np.full(n, "vague", dtype=object)
+        levels[safe_votes > valued / 2] = "safe"
+        levels[risky_votes > valued / 2] = "risky"
+        self.privacy_levels_ = levels
+        return self
+
+    def _one_run(self, X, y, members, X_ref, y_ref, seed, m):
+        start = time.perf_counter()
+        model = self._make_estimator()
+        if "random_state" in model.get_params(deep=False):
+            model.set_params(random_state=seed)
+        model.fit(X[members], y[members])
+        member_scores = membership_scores(model, X[members], y[members], self.attack)
+        reference_scores = membership_scores(model, X_ref, y_ref, self.attack)
+        threshold = best_threshold(member_scores, reference_scores)
+        advantage, _ = attack_advantage(member_scores, reference_scores)
+        spread = np.std(np.r_[member_scores, reference_scores])
+        distance = (member_scores - threshold) / (spread if spread > 0 else 1.0)
+        if self.verbose:
+            print(f"[PrivacyValuator] model {m + 1}/{self.n_models}: {members.size} members, "
+                  f"{self.attack} attack advantage {advantage:.3f} "
+                  f"({time.perf_counter() - start:.1f} s)", flush=True)
+        return distance, threshold, advantage
+
+    def _make_estimator(self):
+        if self.estimator is not None:
+            return clone(self.estimator)
+        from sklearn.neural_network import MLPClassifier
+
+        return MLPClassifier(hidden_layer_sizes=(256,), alpha=1e-4, max_iter=200)
+
+    def _run_percentiles(self):
+        """Each run's exposure percentile in (0, 1] of the samples it valued (NaN elsewhere)."""
+        out = np.full_like(self.run_distances_, np.nan)
+        for m, distances in enumerate(self.run_distances_):
+            valued = ~np.isnan(distances)
+            out[m, valued] = rankdata(distances[valued], method="average") / valued.sum()
+        return out
+
+    def overlap_ratio(self, start, end):
+        """Agreement of the runs on the samples in a ranking bin: ``N_common / N_bin``.
+
+        The paper's ``R_overlap`` (equation 1): rank the samples from the
+        safest in each run, take the bin ``[start, end]`` of that ranking (as
+        fractions: ``(0, 0.25)`` is the top 25% safest), count the samples in
+        the bin of every run, and divide by the bin's size. 1 means every run
+        found the same samples; chance level is about ``(end - start) **
+        (n_models - 1)``.
+
+        Parameters
+        ----------
+        start, end : float
+            Bin bounds, ``0 <= start < end <= 1``.
+
+        Returns
+        -------
+        ratio : float
+        """
+        check_is_fitted(self)
+        if not 0 <= start < end <= 1:
+            raise ValueError(f"Need 0 <= start < end <= 1, got start={start}, end={end}.")
+        if not self._explicit_reference:
+            raise ValueError(
+                "overlap_ratio compares every run's ranking of the same samples; this valuator "
+                "held out different reference folds per run. Fit it with X_reference."
+            )
+        n = self.run_distances_.shape[1]
+        lo, hi = int(round(start * n)), int(round(end * n))
+        common = None
+        for distances in self.run_distances_:
+            in_bin = set(np.argsort(distances, kind="stable")[lo:hi].tolist())
+            common = in_bin if common is None else common & in_bin
+        return len(common) / max(hi - lo, 1)

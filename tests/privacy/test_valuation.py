@@ -1,0 +1,81 @@
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits
+from sklearn.linear_model import LogisticRegression
+from sklearn.neural_network import MLPClassifier
+
+from sklearn_synth.privacy import PrivacyValuator
+
+# the copies are deliberately trained briefly
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+@pytest.fixture(scope="module")
+def digits():
+    X, y = load_digits(return_X_y=True)
+    return X / 16.0, y
+
+
+def test_deterministic_model_gives_unanimous_runs(digits):
+    """A model that ignores its seed trains the same copy every run: the runs agree
+    fully, the overlap ratio is 1 and the levels follow the quantiles exactly."""
+    X, y = digits
+    valuator = PrivacyValuator(LogisticRegression(C=100, max_iter=300), n_models=3,
+                               random_state=0)
+    valuator.fit(X[:400], y[:400], X_reference=X[400:800], y_reference=y[400:800])
+    assert valuator.overlap_ratio(0, 0.25) == 1.0
+    assert valuator.overlap_ratio(0.5, 1.0) == 1.0
+    levels = valuator.privacy_levels_
+    assert np.mean(levels == "safe") == pytest.approx(0.25, abs=0.01)
+    assert np.mean(levels == "risky") == pytest.approx(0.25, abs=0.01)
+    # the safest samples are those the attack scores lowest
+    d = valuator.run_distances_[0]
+    assert d[levels == "safe"].max() <= d[levels == "vague"].min() + 1e-12
+    assert d[levels == "vague"].max() <= d[levels == "risky"].min() + 1e-12
+
+
+def test_independent_copies_partly_agree(digits):
+    X, y = digits
+    valuator = PrivacyValuator(MLPClassifier(hidden_layer_sizes=(64,), max_iter=60),
+                               n_models=3, random_state=0)
+    valuator.fit(X[:300], y[:300], X_reference=X[300:600], y_reference=y[300:600])
+    chance = 0.25 ** 2
+    assert chance < valuator.overlap_ratio(0, 0.25) < 1.0
+    assert np.all(valuator.attack_advantages_ > 0)
+    assert set(valuator.privacy_levels_) == {"safe", "vague", "risky"}
+    assert np.all((valuator.privacy_scores_ > 0) & (valuator.privacy_scores_ <= 1))
+
+
+def test_fold_mode_values_every_sample(digits):
+    X, y = digits
+    valuator = PrivacyValuator(LogisticRegression(max_iter=200), n_models=5,
+                               reference_fraction=0.2, random_state=0).fit(X[:500], y[:500])
+    # each sample is a member in 4 of the 5 runs
+    assert np.all(np.sum(~np.isnan(valuator.run_distances_), axis=0) == 4)
+    assert not np.isnan(valuator.privacy_scores_).any()
+    with pytest.raises(ValueError, match="Fit it with X_reference"):
+        valuator.overlap_ratio(0, 0.25)
+
+
+def test_reproducible_and_n_jobs_invariant(digits):
+    X, y = digits
+    params = dict(estimator=MLPClassifier(hidden_layer_sizes=(16,), max_iter=30), n_models=2,
+                  random_state=3)
+    a = PrivacyValuator(**params).fit(X[:200], y[:200])
+    b = PrivacyValuator(**params, n_jobs=2).fit(X[:200], y[:200])
+    np.testing.assert_array_equal(a.run_distances_, b.run_distances_)
+    np.testing.assert_array_equal(a.privacy_levels_, b.privacy_levels_)
+
+
+def test_bad_arguments(digits):
+    X, y = digits
+    with pytest.raises(ValueError, match="at most 1"):
+        PrivacyValuator(safe_quantile=0.6, risky_quantile=0.6).fit(X[:100], y[:100])
+    with pytest.raises(ValueError, match="both X_reference and y_reference"):
+        PrivacyValuator().fit(X[:100], y[:100], X_reference=X[100:200])
+    with pytest.raises(ValueError, match="at least 10 samples"):
+        PrivacyValuator(reference_fraction=0.2).fit(X[:8], y[:8])
+    fitted = PrivacyValuator(LogisticRegression(), n_models=1).fit(
+        X[:100], y[:100], X_reference=X[100:150], y_reference=y[100:150])
+    with pytest.raises(ValueError, match="start < end"):
+        fitted.overlap_ratio(0.5, 0.2)
