@@ -3,6 +3,8 @@
 # Authors: The sklearn-synth developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from ._cyclegan import CycleGANPrivacyTransformer
+from ._resampler import PrivacyDomainResampler
 from ._valuation import PrivacyValuator
 
-__all__ = ["PrivacyValuator"]
+__all__ = ["CycleGANPrivacyTransformer", "PrivacyDomainResampler", "PrivacyValuator"]

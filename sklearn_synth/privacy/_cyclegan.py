@@ -1,0 +1,393 @@
+"""The privacy-domain CycleGAN: move real samples toward the privacy-safe
+domain, and make fake privacy-risky samples."""
+
+# Authors: The sklearn-synth developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context, clone
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from ..base import GeneratorMixin
+from ..utils._random import draw_seed, resolve_sample_rng
+from ..utils._torch import import_torch, resolve_device, torch_generator, torch_seed
+from ..utils._validation import check_n_samples
+from ._valuation import PrivacyValuator
+
+__all__ = ["CycleGANPrivacyTransformer"]
+
+
+class CycleGANPrivacyTransformer(GeneratorMixin, TransformerMixin, BaseEstimator):
+    """Transform samples between the privacy-safe and privacy-risky domains.
+
+    The defence of "Generating fake data to fake privacy pryers" (section 4).
+    ``fit(X, y)`` values every training sample's exposure to membership
+    inference with a :class:`PrivacyValuator` (or takes given levels), then
+    trains a CycleGAN between the privacy-safe samples and the privacy-risky
+    ones: generators ``G_s2r`` (safe to risky) and ``G_r2s`` (risky to safe),
+    discriminators ``D_s2r`` (is this a risky sample?) and ``D_r2s`` (is this a
+    safe sample?), with the least-squares adversarial loss plus
+    ``cycle_weight`` (the paper's lambda) times the L1 cycle-consistency loss
+    (equations 2 to 4; the discriminators compare translated samples with real
+    samples of the target domain, as in the original CycleGAN).
+
+    ``transform(X)`` moves samples into the privacy-safe domain with
+    ``G_r2s`` (one output row per input row). ``sample(n)`` and
+    ``sample_labeled(n, y=...)`` make fake privacy-risky samples: candidates
+    from a class-conditional generator fitted on the training data, pushed
+    through ``G_s2r``. A classifier trained on transformed real samples plus
+    such fakes spends its memorization capacity on the fakes;
+    :class:`PrivacyDomainResampler` builds that training set inside an
+    imbalanced-learn pipeline.
+
+    Parameters
+    ----------
+    valuator : PrivacyValuator or None, default=None
+        Values the training samples in ``fit``; None uses
+        ``PrivacyValuator()`` (five 256-unit MLPs, modified-entropy attack).
+    architecture : {"auto", "mlp", "conv"}, default="auto"
+        ``"mlp"`` for table rows, ``"conv"`` for images; ``"auto"`` picks
+        ``"conv"`` for image input (3-D or 4-D arrays, or rows with
+        ``image_shape``) and ``"mlp"`` otherwise.
+    image_shape : tuple of int or None, default=None
+        ``(height, width)`` or ``(channels, height, width)`` when images come
+        as flattened rows. 3-D input ``(n, h, w)`` and 4-D input
+        ``(n, c, h, w)`` carry their shape.
+    hidden_size : int, default=256
+        Units of the MLP generators and discriminators.
+    cycle_weight : float, default=10.0
+        The weight lambda of the cycle-consistency loss.
+    max_epochs : int, default=50
+        Epochs of CycleGAN training (one epoch pairs every sample of the
+        larger domain with one of the other).
+    batch_size : int, default=64
+    lr : float, default=2e-4
+        Adam learning rate of both optimizers (betas 0.5, 0.999).
+    fake_generator : generator or None, default=None
+        Makes the fake candidates (needs ``fit(X, y)`` and
+        ``sample_labeled``). None uses a class-conditional bootstrap of the
+        training samples for images (``DummySynthesizer("bootstrap")``: the
+        fakes are then translated copies of real images) and
+        :class:`~sklearn_synth.generators.SequenceLMSynthesizer` for tables.
+    device : str, default="cpu"
+    random_state : int, RandomState instance or None, default=None
+        Seeds the valuation, the networks, the candidate generator and the
+        sampling stream.
+    verbose : int, default=0
+        1 prints the valuation runs and the GAN losses per epoch.
+
+    Attributes
+    ----------
+    privacy_levels_ : ndarray of shape (n_samples,)
+        ``"safe"``, ``"vague"`` or ``"risky"`` for each training sample.
+    valuator_ : PrivacyValuator or None
+        The fitted valuator (None when levels were given).
+    fake_generator_ : generator
+        The fitted candidate generator.
+    net_ : skorch.NeuralNet
+        The trained CycleGAN; ``history_`` holds ``loss_g``, ``loss_d`` and
+        ``cycle`` per epoch.
+    classes_, class_prior_ : ndarray
+    n_features_in_ : int
+        Features per sample (pixels for images).
+    """
+
+    _parameter_constraints = {
+        "valuator": [HasMethods(["fit"]), None],
+        "architecture": [StrOptions({"auto", "mlp", "conv"})],
+        "image_shape": [tuple, None],
+        "hidden_size": [Interval(Integral, 2, None, closed="left")],
+        "cycle_weight": [Interval(Real, 0, None, closed="left")],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "fake_generator": [HasMethods(["fit", "sample_labeled"]), None],
+        "device": [str, object],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        *,
+        valuator=None,
+        architecture="auto",
+        image_shape=None,
+        hidden_size=256,
+        cycle_weight=10.0,
+        max_epochs=50,
+        batch_size=64,
+        lr=2e-4,
+        fake_generator=None,
+        device="cpu",
+        random_state=None,
+        verbose=0,
+    ):
+        self.valuator = valuator
+        self.architecture = architecture
+        self.image_shape = image_shape
+        self.hidden_size = hidden_size
+        self.cycle_weight = cycle_weight
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.fake_generator = fake_generator
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ------------------------------------------------------------ input form
+    def _rows(self, X, *, reset):
+        """Flatten images to rows; remember (in fit) the input form."""
+        arr = np.asarray(X)
+        if arr.dtype.kind not in "biuf":
+            raise ValueError(
+                f"{type(self).__name__} needs numeric samples, got dtype {arr.dtype}; encode the "
+                "columns as numbers first."
+            )
+        if arr.ndim not in (2, 3, 4):
+            raise ValueError(
+                f"Expected rows (n, n_features), images (n, h, w) or (n, c, h, w); got shape "
+                f"{arr.shape}."
+            )
+        if arr.shape[0] == 0:
+            raise ValueError(f"Found array with 0 sample(s) (shape={arr.shape}) while a minimum "
+                             f"of 2 is required by {type(self).__name__}.")
+        if not np.isfinite(arr).all():
+            bad = np.argwhere(~np.isfinite(arr.reshape(arr.shape[0], -1)))[0]
+            raise ValueError(
+                f"Sample {bad[0]}, feature {bad[1]} is not finite; the CycleGAN does not model "
+                "missing or infinite values: impute them first."
+            )
+        if reset:
+            self._input_ndim = arr.ndim
+            if arr.ndim == 2:
+                shape = None if self.image_shape is None else tuple(self.image_shape)
+                if shape is not None and len(shape) == 2:
+                    shape = (1, *shape)
+                if shape is not None and int(np.prod(shape)) != arr.shape[1]:
+                    raise ValueError(f"image_shape={self.image_shape} does not hold "
+                                     f"{arr.shape[1]} features.")
+            else:
+                shape = (1, *arr.shape[1:]) if arr.ndim == 3 else tuple(arr.shape[1:])
+            self._image_shape = shape
+            self._dtype = arr.dtype if arr.dtype.kind == "f" else np.dtype(np.float64)
+        elif arr.ndim != self._input_ndim:
+            raise ValueError(f"X has {arr.ndim} dimensions; {type(self).__name__} was fitted "
+                             f"on {self._input_ndim}.")
+        rows = arr.reshape(arr.shape[0], -1).astype(np.float64)
+        if reset:
+            self.n_features_in_ = rows.shape[1]
+        elif rows.shape[1] != self.n_features_in_:
+            raise ValueError(f"X has {rows.shape[1]} features, but {type(self).__name__} is "
+                             f"expecting {self.n_features_in_} features as input.")
+        return rows
+
+    def _unrows(self, rows):
+        out = rows.astype(self._dtype, copy=False)
+        if self._input_ndim == 2:
+            return out
+        shape = self._image_shape if self._input_ndim == 4 else self._image_shape[1:]
+        return out.reshape(rows.shape[0], *shape)
+
+    def _scale(self, rows):
+        return ((rows - self._center) / self._spread).astype(np.float32)
+
+    def _unscale(self, scaled):
+        return np.asarray(scaled, dtype=np.float64) * self._spread + self._center
+
+    # ------------------------------------------------------------------ fit
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y, privacy_levels=None):
+        """Value the samples (unless ``privacy_levels`` is given) and train the CycleGAN.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), (n, h, w) or (n, c, h, w)
+            Training samples.
+        y : array-like of shape (n_samples,)
+            Labels (for the valuation and the class-conditional fakes).
+        privacy_levels : array-like of shape (n_samples,), default=None
+            ``"safe"``, ``"vague"`` or ``"risky"`` per sample, to skip the valuation.
+
+        Returns
+        -------
+        self : object
+        """
+        torch = import_torch()
+        from skorch.callbacks import PassthroughScoring, ProgressBar
+        from skorch.dataset import Dataset
+
+        from ._cyclegan_modules import CycleGAN, CycleGANNet
+
+        rows = self._rows(X, reset=True)
+        y = np.asarray(y)
+        if y.ndim != 1 or y.shape[0] != rows.shape[0]:
+            raise ValueError(f"y must be 1-D with {rows.shape[0]} labels, got shape {y.shape}.")
+        rng = check_random_state(self.random_state)
+        seeds = {name: draw_seed(rng) for name in ("valuation", "gan", "fakes")}
+        self.random_state_ = check_random_state(draw_seed(rng))
+        self.device_ = resolve_device(self.device)
+        self._fit_labels(y, rows.shape[0])
+        kind = self.architecture
+        if kind == "auto":
+            kind = "conv" if self._image_shape is not None else "mlp"
+        if kind == "conv" and (self._image_shape is None or self._image_shape[1] % 4
+                               or self._image_shape[2] % 4):
+            raise ValueError(
+                "architecture='conv' needs images whose height and width are multiples of 4 "
+                f"(got {self._image_shape}); pass image_shape for flattened rows, or use 'mlp'."
+            )
+        self.architecture_ = kind
+
+        if privacy_levels is None:
+            valuator = clone(self.valuator) if self.valuator is not None else PrivacyValuator()
+            if "random_state" in valuator.get_params(deep=False) and valuator.random_state is None:
+                valuator.set_params(random_state=seeds["valuation"])
+            if self.verbose and "verbose" in valuator.get_params(deep=False):
+                valuator.set_params(verbose=self.verbose)
+            self.valuator_ = valuator.fit(rows, y)
+            levels = np.asarray(self.valuator_.privacy_levels_)
+        else:
+            self.valuator_ = None
+            levels = np.asarray(privacy_levels, dtype=object)
+            if levels.shape != (rows.shape[0],):
+                raise ValueError(f"privacy_levels must have one level per sample ({rows.shape[0]}), "
+                                 f"got shape {levels.shape}.")
+            unknown = set(levels) - {"safe", "vague", "risky"}
+            if unknown:
+                raise ValueError(f"Unknown privacy levels {sorted(map(str, unknown))}; use "
+                                 "'safe', 'vague' or 'risky'.")
+        self.privacy_levels_ = levels
+        safe, risky = rows[levels == "safe"], rows[levels == "risky"]
+        if len(safe) < 2 or len(risky) < 2:
+            raise ValueError(
+                f"The CycleGAN needs at least 2 privacy-safe and 2 privacy-risky samples, got "
+                f"{len(safe)} and {len(risky)}; use more samples or wider valuation quantiles."
+            )
+
+        if kind == "conv":  # images: one range for every pixel, mapped to [-1, 1]
+            lo, hi = rows.min(), rows.max()
+            self._center, self._spread = (hi + lo) / 2, max((hi - lo) / 2, 1e-12)
+        else:
+            self._center = rows.mean(axis=0)
+            spread = rows.std(axis=0)
+            self._spread = np.where(spread > 0, spread, 1.0)
+        pair_rng = np.random.RandomState(seeds["gan"])
+        n_pairs = max(len(safe), len(risky))
+        X_pairs = {
+            "safe": self._scale(safe[np.resize(pair_rng.permutation(len(safe)), n_pairs)]),
+            "risky": self._scale(risky[np.resize(pair_rng.permutation(len(risky)), n_pairs)]),
+        }
+        callbacks = [(name, PassthroughScoring(name=name, on_train=True))
+                     for name in ("loss_g", "loss_d", "cycle")]
+        if self.verbose:
+            callbacks.append(("progress", ProgressBar()))
+        net = CycleGANNet(
+            CycleGAN,
+            module__kind=kind,
+            module__n_features=rows.shape[1],
+            module__image_shape=self._image_shape,
+            module__hidden_size=self.hidden_size,
+            criterion=torch.nn.MSELoss,
+            optimizer=torch.optim.Adam,
+            lr=self.lr,
+            cycle_weight=self.cycle_weight,
+            max_epochs=self.max_epochs,
+            batch_size=self.batch_size,
+            train_split=None,
+            callbacks=callbacks,
+            iterator_train__shuffle=True,
+            iterator_train__generator=torch_generator(seeds["gan"]),
+            device=str(self.device_),
+            verbose=self.verbose,
+        )
+        with torch_seed(seeds["gan"], self.device_):
+            net.fit(Dataset(X_pairs, None), None)
+        self.net_ = net
+        self.history_ = net.history
+
+        if self.fake_generator is not None:
+            fake = clone(self.fake_generator)
+        elif kind == "conv":
+            from ..generators import DummySynthesizer
+
+            fake = DummySynthesizer(strategy="bootstrap")
+        else:
+            from ..generators import SequenceLMSynthesizer
+
+            fake = SequenceLMSynthesizer()
+        if "random_state" in fake.get_params(deep=False) and fake.get_params()["random_state"] is None:
+            fake.set_params(random_state=seeds["fakes"])
+        self.fake_generator_ = fake.fit(rows, y)
+        return self
+
+    # ------------------------------------------------------- transformations
+    def _apply(self, generator_name, rows):
+        torch = import_torch()
+        module = self.net_.module_
+        generator = getattr(module, generator_name)
+        out = np.empty_like(rows)
+        was_training = module.training
+        module.eval()
+        try:
+            with torch.no_grad():
+                for start in range(0, len(rows), 1024):
+                    x = torch.as_tensor(self._scale(rows[start:start + 1024]), device=self.device_)
+                    out[start:start + 1024] = self._unscale(
+                        generator(module.shape(x)).reshape(len(x), -1).cpu().numpy())
+        finally:
+            module.train(was_training)
+        return out
+
+    def transform(self, X):
+        """Move samples into the privacy-safe domain with ``G_r2s``.
+
+        Parameters
+        ----------
+        X : array-like
+            Samples in the form ``fit`` got.
+
+        Returns
+        -------
+        X_safe : ndarray
+            The same shape as ``X``.
+        """
+        check_is_fitted(self)
+        return self._unrows(self._apply("G_r2s", self._rows(X, reset=False)))
+
+    def _sample(self, n_samples, rng):
+        classes = rng.choice(self.classes_.size, size=n_samples, p=self.class_prior_)
+        return self._sample_labeled(classes, rng)
+
+    def _sample_labeled(self, class_indices, rng):
+        candidates, _ = self.fake_generator_.sample_labeled(
+            y=self.classes_[class_indices], random_state=draw_seed(rng))
+        return self._unrows(self._apply("G_s2r", np.asarray(candidates, dtype=np.float64)))
+
+    def sample(self, n_samples=1, *, random_state=None):
+        """Fake privacy-risky samples (candidates pushed through ``G_s2r``).
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+        random_state : int, RandomState instance or None, default=None
+            An int makes the call reproducible; None continues the fitted stream.
+
+        Returns
+        -------
+        X : ndarray
+            In the form ``fit`` got.
+        """
+        check_is_fitted(self)
+        n_samples = check_n_samples(n_samples)
+        return self._sample(n_samples, resolve_sample_rng(random_state, self.random_state_))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = True
+        return tags

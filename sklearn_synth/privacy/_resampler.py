@@ -1,0 +1,94 @@
+"""The privacy-domain training set as an imbalanced-learn sampler."""
+
+# Authors: The sklearn-synth developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from numbers import Real
+
+import numpy as np
+from imblearn.base import BaseSampler
+from imblearn.utils import check_target_type
+from sklearn.base import clone
+from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils.validation import check_consistent_length
+
+from ..utils._random import draw_seed
+from ._cyclegan import CycleGANPrivacyTransformer
+
+__all__ = ["PrivacyDomainResampler"]
+
+
+class PrivacyDomainResampler(BaseSampler):
+    """Build the privacy-domain training set: real samples moved toward the
+    privacy-safe domain, plus labeled fake privacy-risky samples.
+
+    ``fit_resample(X, y)`` fits a clone of ``transformer`` on the data, keeps
+    the privacy-safe samples as they are, replaces every other real sample by
+    its transform into the safe domain, and appends ``round(fake_ratio *
+    n_samples)`` fakes drawn with the training class prior. In an
+    imbalanced-learn pipeline the classifier trains on that set and predicts
+    on untouched data::
+
+        Pipeline([("privacy", PrivacyDomainResampler()), ("clf", MLPClassifier())])
+
+    Parameters
+    ----------
+    transformer : CycleGANPrivacyTransformer or None, default=None
+        None uses ``CycleGANPrivacyTransformer()``.
+    fake_ratio : float, default=1.0
+        Fakes per real sample.
+    transform_real : bool, default=True
+        False keeps every real sample unchanged (the "real + fake" ablation).
+    random_state : int, RandomState instance or None, default=None
+        Seeds the transformer (when its own ``random_state`` is None) and the fakes.
+
+    Attributes
+    ----------
+    transformer_ : CycleGANPrivacyTransformer
+        The fitted transformer.
+    n_fake_ : int
+        Fakes appended.
+    """
+
+    _sampling_type = "bypass"
+    _parameter_constraints = {
+        "transformer": [HasMethods(["fit", "transform", "sample_labeled"]), None],
+        "fake_ratio": [Interval(Real, 0, None, closed="left")],
+        "transform_real": ["boolean"],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(self, transformer=None, *, fake_ratio=1.0, transform_real=True, random_state=None):
+        super().__init__(sampling_strategy="auto")
+        self.transformer = transformer
+        self.fake_ratio = fake_ratio
+        self.transform_real = transform_real
+        self.random_state = random_state
+
+    def _check_X_y(self, X, y, accept_sparse=None):
+        y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
+        X = np.asarray(X)
+        check_consistent_length(X, y)
+        self.n_features_in_ = int(np.prod(X.shape[1:])) if X.ndim > 1 else 1
+        return X, y, binarize_y
+
+    def _fit_resample(self, X, y):
+        from sklearn.utils import check_random_state
+
+        rng = check_random_state(self.random_state)
+        transformer = clone(self.transformer) if self.transformer is not None else CycleGANPrivacyTransformer()
+        if transformer.get_params().get("random_state", 0) is None:
+            transformer.set_params(random_state=draw_seed(rng))
+        self.transformer_ = transformer.fit(X, y)
+        X_real = X
+        if self.transform_real:
+            moved = transformer.privacy_levels_ != "safe"
+            X_real = np.array(X, dtype=np.result_type(X.dtype, np.float32), copy=True)
+            if moved.any():
+                X_real[moved] = transformer.transform(X[moved])
+        self.n_fake_ = int(round(self.fake_ratio * len(y)))
+        if self.n_fake_ == 0:
+            return X_real, y
+        X_fake, y_fake = transformer.sample_labeled(self.n_fake_, random_state=draw_seed(rng))
+        return (np.concatenate([X_real, np.asarray(X_fake, dtype=X_real.dtype)]),
+                np.concatenate([y, np.asarray(y_fake, dtype=y.dtype)]))
