@@ -19,7 +19,14 @@ from sklearn.utils.validation import check_is_fitted
 from .utils._random import resolve_sample_rng
 from .utils._validation import check_n_samples
 
-__all__ = ["AUDIT_SAMPLE_SIZE", "BaseGenerator", "GeneratorMixin", "TableInputMixin", "is_generator"]
+__all__ = [
+    "AUDIT_SAMPLE_SIZE",
+    "BaseGenerator",
+    "GeneratorMixin",
+    "SamplingMixin",
+    "TableInputMixin",
+    "is_generator",
+]
 
 #: Most training rows a generator keeps in memory for privacy audits.
 AUDIT_SAMPLE_SIZE = 2000
@@ -58,8 +65,9 @@ class TableInputMixin:
         return tags
 
 
-class GeneratorMixin:
-    """Mixin providing ``sample``, ``sample_labeled`` and ``score``.
+class SamplingMixin:
+    """Mixin providing ``sample`` and ``sample_labeled`` (for estimators that
+    generate samples but have no likelihood; generators use :class:`GeneratorMixin`).
 
     The fitted estimator must set ``random_state_`` (a ``RandomState``), and,
     when fitted with labels, ``classes_`` and ``class_prior_`` (use
@@ -130,24 +138,6 @@ class GeneratorMixin:
             raise ValueError(f"y must be a label or a 1-D array of labels, got shape {labels.shape}.")
         return self._class_indices(labels)
 
-    def score(self, X, y=None):
-        """Mean log-likelihood of the rows of ``X`` under the model (higher is better).
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_features_in_)
-            Rows to score.
-        y : None
-            Ignored. This parameter exists only for compatibility with
-            :class:`~sklearn.pipeline.Pipeline`.
-
-        Returns
-        -------
-        score : float
-            ``score_samples(X).mean()``.
-        """
-        return float(np.mean(self.score_samples(X)))
-
     def _store_audit_sample(self, X, y=None, random_state=None):
         """Keep a bounded random sample of the training rows, in memory only.
 
@@ -207,6 +197,33 @@ class GeneratorMixin:
                 f"{list(self.classes_)}."
             )
         return position
+
+
+class GeneratorMixin(SamplingMixin):
+    """Mixin providing ``sample``, ``sample_labeled`` and ``score``.
+
+    The fitted estimator must set ``random_state_`` (a ``RandomState``), and,
+    when fitted with labels, ``classes_`` and ``class_prior_`` (use
+    :meth:`_fit_labels`); ``score`` needs a ``score_samples`` method.
+    """
+
+    def score(self, X, y=None):
+        """Mean log-likelihood of the rows of ``X`` under the model (higher is better).
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features_in_)
+            Rows to score.
+        y : None
+            Ignored. This parameter exists only for compatibility with
+            :class:`~sklearn.pipeline.Pipeline`.
+
+        Returns
+        -------
+        score : float
+            ``score_samples(X).mean()``.
+        """
+        return float(np.mean(self.score_samples(X)))
 
 
 class BaseGenerator(GeneratorMixin, BaseEstimator):

@@ -11,6 +11,7 @@ location when the data are absent.
 
 from ._flows import PAPER_FLOW_FEATURES, load_network_flows, normalize_flow_columns
 from ._home import get_data_home
+from ._images import load_mnist
 from ._sensors import load_hmp, load_smartwatch_imu
 from ._tables import load_demo_table, load_kddcup99
 
@@ -20,6 +21,7 @@ __all__ = [
     "load_demo_table",
     "load_hmp",
     "load_kddcup99",
+    "load_mnist",
     "load_network_flows",
     "load_smartwatch_imu",
     "normalize_flow_columns",

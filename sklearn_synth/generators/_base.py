@@ -92,7 +92,11 @@ class TorchGeneratorMixin:
         from sklearn.utils.validation import check_is_fitted
 
         from .. import __version__
-        from ..utils._persistence import random_state_to_arrays, save_arrays, to_jsonable
+        from ..utils._persistence import (
+            random_state_to_arrays,
+            save_arrays,
+            to_jsonable,
+        )
 
         check_is_fitted(self)
         arrays, extra = self._arrays_to_save()
@@ -151,7 +155,11 @@ class TorchGeneratorMixin:
         """
         from skorch.history import History
 
-        from ..utils._persistence import ModelFormatError, load_arrays, random_state_from_arrays
+        from ..utils._persistence import (
+            ModelFormatError,
+            load_arrays,
+            random_state_from_arrays,
+        )
 
         torch = import_torch()
         arrays, config = load_arrays(path)

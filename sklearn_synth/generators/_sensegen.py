@@ -14,7 +14,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..base import AUDIT_SAMPLE_SIZE, BaseGenerator
 from ..utils._random import draw_seed, resolve_sample_rng
 from ..utils._torch import import_torch, resolve_device, torch_generator, torch_seed
-from ..utils._validation import check_n_samples
+from ..utils._validation import as_numeric, check_n_samples
 from ._base import TorchGeneratorMixin
 
 # Refuse training sets whose windows alone would take more memory than this.
@@ -210,9 +210,7 @@ class SenseGenSynthesizer(TorchGeneratorMixin, BaseGenerator):
             if not series:
                 raise ValueError(f"{name} got an empty list of series; pass at least one.")
         else:
-            if hasattr(X, "toarray") or hasattr(X, "tocsr"):
-                raise TypeError(f"{name} does not accept sparse input; pass a dense array.")
-            arr = _numeric(np.asarray(X), name)
+            arr = as_numeric(np.asarray(X), name)
             shape = arr.shape
             if arr.ndim == 2:
                 kind, arr = "2d", arr[..., None]
@@ -489,9 +487,9 @@ class SenseGenSynthesizer(TorchGeneratorMixin, BaseGenerator):
     def _series_log_likelihood(self, series, k):
         """Sum of per-step log-densities of each (standardized) series."""
         torch = import_torch()
-        from ._mdn import mixture_log_likelihood
-
         import copy
+
+        from ._mdn import mixture_log_likelihood
 
         # a float64 copy: summing thousands of per-step terms in float32 loses digits
         module64 = copy.deepcopy(self.net_.module_).double().eval()
@@ -547,23 +545,8 @@ class SenseGenSynthesizer(TorchGeneratorMixin, BaseGenerator):
         return tags
 
 
-def _numeric(arr, what):
-    """Floats (or ints) only: complex, strings and other objects raise with a clear message."""
-    if arr.dtype.kind == "c":
-        raise ValueError(f"Complex data not supported by {what}; pass real values.")
-    if arr.dtype.kind in "biuf":
-        return arr
-    try:
-        return arr.astype(np.float64)
-    except (TypeError, ValueError) as exc:
-        raise type(exc)(
-            f"{what} needs numeric series, got values of dtype {arr.dtype} that are not numbers "
-            f"({exc}); convert them to floats."
-        ) from None
-
-
 def _as_2d(s, i):
-    arr = _numeric(np.asarray(s), f"series {i}")
+    arr = as_numeric(np.asarray(s), f"series {i}")
     if arr.ndim == 1:
         arr = arr[:, None]
     elif arr.ndim != 2:

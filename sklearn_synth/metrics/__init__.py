@@ -15,7 +15,12 @@ order; a missing or extra column is an error that names it).
 # Authors: The sklearn-synth developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-from ._attacks import CLASSIFIER_ATTACKS, attack_advantage, best_threshold, membership_scores
+from ._attacks import (
+    CLASSIFIER_ATTACKS,
+    attack_advantage,
+    best_threshold,
+    membership_scores,
+)
 from ._fidelity import (
     column_distances,
     correlation_difference,

@@ -7,14 +7,24 @@ from numbers import Integral
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin, _fit_context
+from sklearn.base import (
+    BaseEstimator,
+    OneToOneFeatureMixin,
+    TransformerMixin,
+    _fit_context,
+)
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..base import TableInputMixin
 from ..utils._random import resolve_sample_rng
-from ..utils._validation import check_no_infinity, check_table, column_label, is_dataframe
+from ..utils._validation import (
+    check_no_infinity,
+    check_table,
+    column_label,
+    is_dataframe,
+)
 from ._codecs import ContinuousCodec, ValueCodec, _bin_edges
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"

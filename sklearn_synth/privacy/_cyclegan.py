@@ -4,6 +4,7 @@ domain, and make fake privacy-risky samples."""
 # Authors: The sklearn-synth developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -12,16 +13,16 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ..base import GeneratorMixin
-from ..utils._random import draw_seed, resolve_sample_rng
+from ..base import SamplingMixin
+from ..utils._random import draw_seed
 from ..utils._torch import import_torch, resolve_device, torch_generator, torch_seed
-from ..utils._validation import check_n_samples
+from ..utils._validation import as_numeric
 from ._valuation import PrivacyValuator
 
 __all__ = ["CycleGANPrivacyTransformer"]
 
 
-class CycleGANPrivacyTransformer(GeneratorMixin, TransformerMixin, BaseEstimator):
+class CycleGANPrivacyTransformer(SamplingMixin, TransformerMixin, BaseEstimator):
     """Transform samples between the privacy-safe and privacy-risky domains.
 
     The defence of "Generating fake data to fake privacy pryers" (section 4).
@@ -143,16 +144,11 @@ class CycleGANPrivacyTransformer(GeneratorMixin, TransformerMixin, BaseEstimator
     # ------------------------------------------------------------ input form
     def _rows(self, X, *, reset):
         """Flatten images to rows; remember (in fit) the input form."""
-        arr = np.asarray(X)
-        if arr.dtype.kind not in "biuf":
-            raise ValueError(
-                f"{type(self).__name__} needs numeric samples, got dtype {arr.dtype}; encode the "
-                "columns as numbers first."
-            )
+        arr = as_numeric(X, type(self).__name__)
         if arr.ndim not in (2, 3, 4):
             raise ValueError(
                 f"Expected rows (n, n_features), images (n, h, w) or (n, c, h, w); got shape "
-                f"{arr.shape}."
+                f"{arr.shape}. Reshape your data: X.reshape(-1, 1) for a single feature."
             )
         if arr.shape[0] == 0:
             raise ValueError(f"Found array with 0 sample(s) (shape={arr.shape}) while a minimum "
@@ -224,6 +220,9 @@ class CycleGANPrivacyTransformer(GeneratorMixin, TransformerMixin, BaseEstimator
 
         from ._cyclegan_modules import CycleGAN, CycleGANNet
 
+        if y is None:
+            raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is "
+                             "None: the valuation and the fakes need the labels.")
         rows = self._rows(X, reset=True)
         y = np.asarray(y)
         if y.ndim != 1 or y.shape[0] != rows.shape[0]:
@@ -252,6 +251,18 @@ class CycleGANPrivacyTransformer(GeneratorMixin, TransformerMixin, BaseEstimator
                 valuator.set_params(verbose=self.verbose)
             self.valuator_ = valuator.fit(rows, y)
             levels = np.asarray(self.valuator_.privacy_levels_)
+            if not ((levels == "safe").any() and (levels == "risky").any()):
+                # too few samples for a majority vote on both ends: rank by mean exposure
+                warnings.warn(
+                    "The valuation's vote left a privacy domain empty; the least and most "
+                    "exposed quarter of the samples by mean rank are used instead.",
+                    UserWarning, stacklevel=2,
+                )
+                order = np.argsort(self.valuator_.privacy_scores_, kind="stable")
+                quarter = max(1, len(order) // 4)
+                levels = np.full(len(order), "vague", dtype=object)
+                levels[order[:quarter]] = "safe"
+                levels[order[-quarter:]] = "risky"
         else:
             self.valuator_ = None
             levels = np.asarray(privacy_levels, dtype=object)
@@ -264,9 +275,9 @@ class CycleGANPrivacyTransformer(GeneratorMixin, TransformerMixin, BaseEstimator
                                  "'safe', 'vague' or 'risky'.")
         self.privacy_levels_ = levels
         safe, risky = rows[levels == "safe"], rows[levels == "risky"]
-        if len(safe) < 2 or len(risky) < 2:
+        if len(safe) < 1 or len(risky) < 1:
             raise ValueError(
-                f"The CycleGAN needs at least 2 privacy-safe and 2 privacy-risky samples, got "
+                f"The CycleGAN needs privacy-safe and privacy-risky samples, got "
                 f"{len(safe)} and {len(risky)}; use more samples or wider valuation quantiles."
             )
 
@@ -368,24 +379,6 @@ class CycleGANPrivacyTransformer(GeneratorMixin, TransformerMixin, BaseEstimator
         candidates, _ = self.fake_generator_.sample_labeled(
             y=self.classes_[class_indices], random_state=draw_seed(rng))
         return self._unrows(self._apply("G_s2r", np.asarray(candidates, dtype=np.float64)))
-
-    def sample(self, n_samples=1, *, random_state=None):
-        """Fake privacy-risky samples (candidates pushed through ``G_s2r``).
-
-        Parameters
-        ----------
-        n_samples : int, default=1
-        random_state : int, RandomState instance or None, default=None
-            An int makes the call reproducible; None continues the fitted stream.
-
-        Returns
-        -------
-        X : ndarray
-            In the form ``fit`` got.
-        """
-        check_is_fitted(self)
-        n_samples = check_n_samples(n_samples)
-        return self._sample(n_samples, resolve_sample_rng(random_state, self.random_state_))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

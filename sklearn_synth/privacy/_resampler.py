@@ -10,9 +10,10 @@ from imblearn.base import BaseSampler
 from imblearn.utils import check_target_type
 from sklearn.base import clone
 from sklearn.utils._param_validation import HasMethods, Interval
-from sklearn.utils.validation import check_consistent_length
+from sklearn.utils.validation import check_consistent_length, validate_data
 
 from ..utils._random import draw_seed
+from ..utils._validation import as_numeric
 from ._cyclegan import CycleGANPrivacyTransformer
 
 __all__ = ["PrivacyDomainResampler"]
@@ -58,8 +59,10 @@ class PrivacyDomainResampler(BaseSampler):
         "random_state": ["random_state"],
     }
 
+    # every sample is kept, so there is no strategy to choose; imbalanced-learn reads this
+    sampling_strategy = "auto"
+
     def __init__(self, transformer=None, *, fake_ratio=1.0, transform_real=True, random_state=None):
-        super().__init__(sampling_strategy="auto")
         self.transformer = transformer
         self.fake_ratio = fake_ratio
         self.transform_real = transform_real
@@ -67,19 +70,55 @@ class PrivacyDomainResampler(BaseSampler):
 
     def _check_X_y(self, X, y, accept_sparse=None):
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
-        X = np.asarray(X)
+        if hasattr(X, "columns"):
+            validate_data(self, X, reset=True, skip_check_array=True)  # feature names
+        X = as_numeric(X, type(self).__name__)
+        if X.ndim < 2:
+            raise ValueError(f"Expected 2D array (or images), got {X.ndim}D array instead. Reshape "
+                             "your data with X.reshape(-1, 1) for a single feature.")
+        if X.shape[0] == 0 or X[0].size == 0:
+            raise ValueError(f"Found array with 0 sample(s) or 0 feature(s) (shape={X.shape}) while a "
+                             f"minimum of 1 is required by {type(self).__name__}.")
+        if not np.isfinite(X).all():
+            raise ValueError("Input X contains NaN or infinity; the privacy-domain CycleGAN does not "
+                             "model them: impute first.")
         check_consistent_length(X, y)
-        self.n_features_in_ = int(np.prod(X.shape[1:])) if X.ndim > 1 else 1
+        self.n_features_in_ = int(np.prod(X.shape[1:]))
         return X, y, binarize_y
 
-    def _fit_resample(self, X, y):
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = False
+        return tags
+
+    def fit_resample(self, X, y, privacy_levels=None):
+        """Fit the transformer and return the privacy-domain training set.
+
+        Parameters
+        ----------
+        X : array-like
+            Samples (rows or images).
+        y : array-like of shape (n_samples,)
+            Labels.
+        privacy_levels : array-like of shape (n_samples,), default=None
+            Given levels, passed to the transformer's ``fit`` (skips the valuation).
+
+        Returns
+        -------
+        X_resampled : ndarray
+            The real samples (the non-safe ones transformed) followed by the fakes.
+        y_resampled : ndarray
+        """
+        return super().fit_resample(X, y, privacy_levels=privacy_levels)
+
+    def _fit_resample(self, X, y, privacy_levels=None):
         from sklearn.utils import check_random_state
 
         rng = check_random_state(self.random_state)
         transformer = clone(self.transformer) if self.transformer is not None else CycleGANPrivacyTransformer()
         if transformer.get_params().get("random_state", 0) is None:
             transformer.set_params(random_state=draw_seed(rng))
-        self.transformer_ = transformer.fit(X, y)
+        self.transformer_ = transformer.fit(X, y, privacy_levels=privacy_levels)
         X_real = X
         if self.transform_real:
             moved = transformer.privacy_levels_ != "safe"

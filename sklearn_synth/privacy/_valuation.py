@@ -15,7 +15,12 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ..metrics._attacks import CLASSIFIER_ATTACKS, attack_advantage, best_threshold, membership_scores
+from ..metrics._attacks import (
+    CLASSIFIER_ATTACKS,
+    attack_advantage,
+    best_threshold,
+    membership_scores,
+)
 from ..utils._random import draw_seed
 
 __all__ = ["PrivacyValuator"]

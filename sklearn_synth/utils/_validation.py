@@ -107,3 +107,23 @@ def check_no_infinity(values, label):
             "missing-value symbol) or with a finite cap before fitting; "
             "sklearn_synth.datasets.load_network_flows does this for CICFlowMeter files."
         )
+
+
+def as_numeric(arr, what):
+    """``arr`` as a real numeric array; complex, sparse, strings and other objects
+    raise with a message naming ``what``."""
+    if hasattr(arr, "toarray") or hasattr(arr, "tocsr"):
+        raise TypeError(f"Sparse data was passed to {what}, but dense data is required; "
+                        "use X.toarray().")
+    arr = np.asarray(arr)
+    if arr.dtype.kind == "c":
+        raise ValueError(f"Complex data not supported by {what}; pass real values.")
+    if arr.dtype.kind in "biuf":
+        return arr
+    try:
+        return arr.astype(np.float64)
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(
+            f"{what} needs numeric values, got values of dtype {arr.dtype} that are not numbers "
+            f"({exc}); convert them to floats (encode categories as numbers)."
+        ) from None
