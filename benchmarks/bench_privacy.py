@@ -23,6 +23,7 @@ Target model everywhere: sklearn's MLPClassifier with one 256-unit layer,
 - L2 (alpha=1.0) and early stopping (10% validation split): the baselines;
 - real + fake: the members plus as many fakes (candidates through G_s2r),
   no transformation of real samples (the ablation);
+- transformed real only: non-safe members moved by G_r2s, no fakes (ablation);
 - full method: non-safe members moved by G_r2s, plus as many fakes.
 Figures: test accuracy, and the membership advantage (max TPR - FPR) of the
 correctness, confidence, entropy and modified-entropy attacks on members vs
@@ -115,9 +116,11 @@ def run(dataset, args):
             else SequenceLMSynthesizer(max_epochs=args.lm_epochs))
     transformer = CycleGANPrivacyTransformer(
         max_epochs=args.gan_epochs, fake_generator=fake, random_state=0)
-    for name, transform_real in [("real + fake", False), ("full method", True)]:
+    variants = [("real + fake", False, args.fake_ratio), ("transformed real only", True, 0.0),
+                ("full method", True, args.fake_ratio)]
+    for name, transform_real, fake_ratio in variants:
         start = time.perf_counter()
-        sampler = PrivacyDomainResampler(transformer, fake_ratio=args.fake_ratio,
+        sampler = PrivacyDomainResampler(transformer, fake_ratio=fake_ratio,
                                          transform_real=transform_real, random_state=0)
         X_res, y_res = sampler.fit_resample(images, y_mem, privacy_levels=valuator.privacy_levels_)
         clf = mlp().fit(flat(X_res), y_res)

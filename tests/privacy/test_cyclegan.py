@@ -115,3 +115,10 @@ def test_resampler_in_an_imblearn_pipeline(digits):
         ("clf", LogisticRegression(max_iter=300)),
     ]).fit(X, y)
     assert pipe.score(X, y) > 0.8  # predicts on untouched data
+
+
+def test_verbose_prints_gan_losses_per_epoch(digits, capsys):
+    X, y = digits
+    _tiny(verbose=1, max_epochs=2).fit(X, y)
+    out = capsys.readouterr().out
+    assert "loss_g" in out and "loss_d" in out and "[PrivacyValuator]" in out

@@ -79,3 +79,26 @@ def test_bad_arguments(digits):
         X[:100], y[:100], X_reference=X[100:150], y_reference=y[100:150])
     with pytest.raises(ValueError, match="start < end"):
         fitted.overlap_ratio(0.5, 0.2)
+
+
+def test_torch_module_through_skorch_and_progress_lines(digits, capsys):
+    torch = pytest.importorskip("torch")
+    from skorch import NeuralNetClassifier
+
+    class Net(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.layer = torch.nn.Linear(64, 10)
+
+        def forward(self, X):
+            return self.layer(X)
+
+    X, y = digits
+    net = NeuralNetClassifier(Net, max_epochs=3, lr=0.1, criterion=torch.nn.CrossEntropyLoss,
+                              train_split=None, verbose=0)
+    valuator = PrivacyValuator(net, n_models=2, verbose=1, random_state=0)
+    valuator.fit(X[:200].astype(np.float32), y[:200].astype(np.int64),
+                 X_reference=X[200:300].astype(np.float32), y_reference=y[200:300].astype(np.int64))
+    assert set(valuator.privacy_levels_) <= {"safe", "vague", "risky"}
+    out = capsys.readouterr().out
+    assert "[PrivacyValuator] model 1/2: 200 members, modified_entropy attack advantage" in out
