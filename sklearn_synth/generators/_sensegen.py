@@ -221,7 +221,7 @@ class SenseGenSynthesizer(TorchGeneratorMixin, BaseGenerator):
             if not series:
                 raise ValueError(f"{name} got an empty list of series; pass at least one.")
         else:
-            arr = as_numeric(np.asarray(X), name)
+            arr = as_numeric(X, name)
             shape = arr.shape
             if arr.ndim == 2:
                 kind, arr = "2d", arr[..., None]
