@@ -41,14 +41,18 @@ def attack_advantage(member_scores, nonmember_scores):
     >>> round(advantage, 3), round(auc, 3)
     (0.667, 0.889)
     """
+    truth, scores = _labeled_scores(member_scores, nonmember_scores)
+    fpr, tpr, _ = roc_curve(truth, scores)
+    return float(max(0.0, np.max(tpr - fpr))), float(roc_auc_score(truth, scores))
+
+
+def _labeled_scores(member_scores, nonmember_scores):
+    """Membership truth (1 = member) and the scores, concatenated."""
     members = np.asarray(member_scores, dtype=float)
     nonmembers = np.asarray(nonmember_scores, dtype=float)
     if members.size == 0 or nonmembers.size == 0:
         raise ValueError("Need at least one member and one non-member.")
-    truth = np.r_[np.ones(members.size), np.zeros(nonmembers.size)]
-    scores = np.r_[members, nonmembers]
-    fpr, tpr, _ = roc_curve(truth, scores)
-    return float(max(0.0, np.max(tpr - fpr))), float(roc_auc_score(truth, scores))
+    return np.r_[np.ones(members.size), np.zeros(nonmembers.size)], np.r_[members, nonmembers]
 
 
 def best_threshold(member_scores, nonmember_scores):
@@ -71,14 +75,10 @@ def best_threshold(member_scores, nonmember_scores):
     >>> float(best_threshold([0.9, 0.8, 0.7], [0.1, 0.2, 0.75]))
     0.7
     """
-    members = np.asarray(member_scores, dtype=float)
-    nonmembers = np.asarray(nonmember_scores, dtype=float)
-    if members.size == 0 or nonmembers.size == 0:
-        raise ValueError("Need at least one member and one non-member.")
-    truth = np.r_[np.ones(members.size), np.zeros(nonmembers.size)]
-    fpr, tpr, thresholds = roc_curve(truth, np.r_[members, nonmembers])
+    truth, scores = _labeled_scores(member_scores, nonmember_scores)
+    fpr, tpr, thresholds = roc_curve(truth, scores)
     best = int(np.argmax(tpr - fpr))
-    return float(min(thresholds[best], np.max(np.r_[members, nonmembers])))
+    return float(min(thresholds[best], np.max(scores)))
 
 
 def membership_scores(classifier, X, y, attack):
