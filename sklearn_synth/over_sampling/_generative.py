@@ -11,12 +11,11 @@ import numpy as np
 import pandas as pd
 from imblearn.over_sampling.base import BaseOverSampler
 from imblearn.utils import check_target_type
-from sklearn.base import clone
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.validation import check_consistent_length
 
-from ..utils._random import draw_seed
+from ..utils._random import draw_seed, seeded_clone
 from ..utils._validation import check_table, is_dataframe
 
 __all__ = ["GenerativeOverSampler"]
@@ -188,11 +187,7 @@ class GenerativeOverSampler(BaseOverSampler):
         return self.generator
 
     def _fit_one(self, generator, X, y, rng, label):
-        fitted = clone(generator)
-        params = fitted.get_params(deep=False)
-        seed = draw_seed(rng)
-        if "random_state" in params and params["random_state"] is None:
-            fitted.set_params(random_state=seed)
+        fitted = seeded_clone(generator, draw_seed(rng))
         start = time.perf_counter()
         if y is None:
             fitted.fit(X)

@@ -8,13 +8,13 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context, clone
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..base import SamplingMixin
-from ..utils._random import draw_seed
+from ..utils._random import draw_seed, seeded_clone
 from ..utils._torch import import_torch, resolve_device, torch_generator, torch_seed
 from ..utils._validation import as_numeric
 from ._valuation import PrivacyValuator
@@ -248,9 +248,8 @@ class CycleGANPrivacyTransformer(SamplingMixin, TransformerMixin, BaseEstimator)
         self.architecture_ = kind
 
         if privacy_levels is None:
-            valuator = clone(self.valuator) if self.valuator is not None else PrivacyValuator()
-            if "random_state" in valuator.get_params(deep=False) and valuator.random_state is None:
-                valuator.set_params(random_state=seeds["valuation"])
+            valuator = seeded_clone(self.valuator if self.valuator is not None else PrivacyValuator(),
+                                    seeds["valuation"])
             if self.verbose and "verbose" in valuator.get_params(deep=False):
                 valuator.set_params(verbose=self.verbose)
             self.valuator_ = valuator.fit(rows, y)
@@ -327,7 +326,7 @@ class CycleGANPrivacyTransformer(SamplingMixin, TransformerMixin, BaseEstimator)
         self.history_ = net.history
 
         if self.fake_generator is not None:
-            fake = clone(self.fake_generator)
+            fake = self.fake_generator
         elif kind == "conv":
             from ..generators import DummySynthesizer
 
@@ -336,9 +335,7 @@ class CycleGANPrivacyTransformer(SamplingMixin, TransformerMixin, BaseEstimator)
             from ..generators import SequenceLMSynthesizer
 
             fake = SequenceLMSynthesizer()
-        if "random_state" in fake.get_params(deep=False) and fake.get_params()["random_state"] is None:
-            fake.set_params(random_state=seeds["fakes"])
-        self.fake_generator_ = fake.fit(rows, y)
+        self.fake_generator_ = seeded_clone(fake, seeds["fakes"]).fit(rows, y)
         return self
 
     # ------------------------------------------------------- transformations

@@ -8,11 +8,10 @@ from numbers import Real
 import numpy as np
 from imblearn.base import BaseSampler
 from imblearn.utils import check_target_type
-from sklearn.base import clone
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.validation import check_consistent_length, validate_data
 
-from ..utils._random import draw_seed
+from ..utils._random import draw_seed, seeded_clone
 from ..utils._validation import as_numeric
 from ._cyclegan import CycleGANPrivacyTransformer
 
@@ -115,9 +114,11 @@ class PrivacyDomainResampler(BaseSampler):
         from sklearn.utils import check_random_state
 
         rng = check_random_state(self.random_state)
-        transformer = clone(self.transformer) if self.transformer is not None else CycleGANPrivacyTransformer()
-        if transformer.get_params().get("random_state", 0) is None:
-            transformer.set_params(random_state=draw_seed(rng))
+        fake_seed = draw_seed(rng)
+        transformer = seeded_clone(
+            self.transformer if self.transformer is not None else CycleGANPrivacyTransformer(),
+            draw_seed(rng),
+        )
         self.transformer_ = transformer.fit(X, y, privacy_levels=privacy_levels)
         X_real = X
         if self.transform_real:
@@ -128,6 +129,6 @@ class PrivacyDomainResampler(BaseSampler):
         self.n_fake_ = int(round(self.fake_ratio * len(y)))
         if self.n_fake_ == 0:
             return X_real, y
-        X_fake, y_fake = transformer.sample_labeled(self.n_fake_, random_state=draw_seed(rng))
+        X_fake, y_fake = transformer.sample_labeled(self.n_fake_, random_state=fake_seed)
         return (np.concatenate([X_real, np.asarray(X_fake, dtype=X_real.dtype)]),
                 np.concatenate([y, np.asarray(y_fake, dtype=y.dtype)]))

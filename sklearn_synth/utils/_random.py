@@ -29,6 +29,21 @@ def draw_seed(random_state):
     return int(check_random_state(random_state).randint(_MAX_SEED))
 
 
+def seeded_clone(estimator, seed):
+    """A clone of ``estimator`` whose ``random_state``, if it has one left at None, is ``seed``.
+
+    Meta-estimators use it so that their own ``random_state`` makes the inner
+    estimator reproducible, while an inner seed set by the user is kept. The
+    caller's ``estimator`` parameter is never modified.
+    """
+    from sklearn.base import clone
+
+    fitted = clone(estimator)
+    if fitted.get_params(deep=False).get("random_state", 0) is None:
+        fitted.set_params(random_state=seed)
+    return fitted
+
+
 def resolve_sample_rng(random_state, fitted_rng):
     """Return the ``RandomState`` a ``sample`` call should draw from.
 
