@@ -90,10 +90,7 @@ class SamplingMixin:
         X : DataFrame or ndarray of shape (n_samples, n_features_in_)
             The same container, columns and dtypes as the data ``fit`` got.
         """
-        check_is_fitted(self)
-        n_samples = check_n_samples(n_samples)
-        rng = resolve_sample_rng(random_state, self.random_state_)
-        return self._sample(n_samples, rng)
+        return self._sample_checked(n_samples, random_state)
 
     def sample_labeled(self, n_samples=1, *, y=None, random_state=None):
         """Generate synthetic rows of chosen classes.
@@ -116,10 +113,27 @@ class SamplingMixin:
         y : ndarray of shape (n_rows,)
             Their labels, with the dtype of ``classes_``.
         """
+        return self._sample_labeled_checked(n_samples, y, random_state)
+
+    # Subclasses whose sampling takes extra arguments (a series length) override
+    # the public methods with their own signature and call these two.
+    def _sample_checked(self, n_samples, random_state, **params):
+        check_is_fitted(self)
+        n_samples = check_n_samples(n_samples)
+        rng = resolve_sample_rng(random_state, self.random_state_)
+        return self._sample(n_samples, rng, **params)
+
+    def _sample_labeled_checked(self, n_samples, y, random_state, **params):
         check_is_fitted(self)
         rng = resolve_sample_rng(random_state, self.random_state_)
         indices = self._requested_classes(n_samples, y, rng)
-        return self._sample_labeled(indices, rng), self.classes_[indices]
+        return self._sample_labeled(indices, rng, **params), self.classes_[indices]
+
+    def _prior_classes(self, n_samples, rng):
+        """Class indices drawn from the training prior, or None for an unlabeled fit."""
+        if getattr(self, "classes_", None) is None:
+            return None
+        return rng.choice(self.classes_.size, size=n_samples, p=self.class_prior_)
 
     def _requested_classes(self, n_samples, y, rng):
         """Class indices of the rows ``sample_labeled(n_samples, y=y)`` asks for."""
@@ -129,8 +143,7 @@ class SamplingMixin:
                 "use sample_labeled, or use sample."
             )
         if y is None:
-            n_samples = check_n_samples(n_samples)
-            return rng.choice(self.classes_.size, size=n_samples, p=self.class_prior_)
+            return self._prior_classes(check_n_samples(n_samples), rng)
         labels = np.asarray(y)
         if labels.ndim == 0:
             labels = np.repeat(labels, check_n_samples(n_samples))

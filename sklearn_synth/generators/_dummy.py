@@ -125,9 +125,7 @@ class DummySynthesizer(TableInputMixin, BaseGenerator):
     def _sample(self, n_samples, rng):
         if self.strategy == "bootstrap":
             return self._take(rng.randint(self._n_rows(), size=n_samples))
-        prior = self.class_prior_
-        indices = None if prior is None else rng.choice(prior.size, size=n_samples, p=prior)
-        return self._draw_independent(indices, n_samples, rng)
+        return self._draw_independent(self._prior_classes(n_samples, rng), n_samples, rng)
 
     def _sample_labeled(self, class_indices, rng):
         if self.strategy == "bootstrap":

@@ -12,7 +12,7 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from ..base import AUDIT_SAMPLE_SIZE, BaseGenerator
-from ..utils._random import draw_seed, resolve_sample_rng
+from ..utils._random import draw_seed
 from ..utils._torch import import_torch, resolve_device, torch_generator, torch_seed
 from ..utils._validation import as_numeric, check_n_samples
 from ._base import TorchGeneratorMixin
@@ -393,13 +393,7 @@ class SenseGenSynthesizer(TorchGeneratorMixin, BaseGenerator):
             In the original units; ``(n_samples, n_timesteps)`` when the model
             was fitted on a 2-D array of univariate series.
         """
-        check_is_fitted(self)
-        n_samples = check_n_samples(n_samples)
-        rng = resolve_sample_rng(random_state, self.random_state_)
-        classes = None
-        if self.classes_ is not None:
-            classes = rng.choice(self.classes_.size, size=n_samples, p=self.class_prior_)
-        return self._generate(n_samples, classes, n_timesteps, rng)
+        return self._sample_checked(n_samples, random_state, n_timesteps=n_timesteps)
 
     def sample_labeled(self, n_samples=1, *, y=None, n_timesteps=None, random_state=None):
         """Generate series of chosen classes (activities).
@@ -423,10 +417,13 @@ class SenseGenSynthesizer(TorchGeneratorMixin, BaseGenerator):
         y : ndarray of shape (n_series,)
             The label of each series.
         """
-        check_is_fitted(self)
-        rng = resolve_sample_rng(random_state, self.random_state_)
-        classes = self._requested_classes(n_samples, y, rng)
-        return self._generate(classes.size, classes, n_timesteps, rng), self.classes_[classes]
+        return self._sample_labeled_checked(n_samples, y, random_state, n_timesteps=n_timesteps)
+
+    def _sample(self, n_samples, rng, n_timesteps=None):
+        return self._generate(n_samples, self._prior_classes(n_samples, rng), n_timesteps, rng)
+
+    def _sample_labeled(self, class_indices, rng, n_timesteps=None):
+        return self._generate(class_indices.size, class_indices, n_timesteps, rng)
 
     def _generate(self, n, classes, n_timesteps, rng):
         torch = import_torch()

@@ -384,12 +384,7 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
 
     # --------------------------------------------------------------- sample
     def _sample(self, n_samples, rng):
-        prior = self.class_prior_
-        if prior is None:
-            prefixes = self._prefix_tokens(None, n_samples)
-        else:
-            prefixes = self._prefix_tokens(rng.choice(prior.size, size=n_samples, p=prior), n_samples)
-        return self._generate(prefixes, rng)
+        return self._generate(self._prefix_tokens(self._prior_classes(n_samples, rng), n_samples), rng)
 
     def _sample_labeled(self, class_indices, rng):
         return self._generate(self._prefix_tokens(class_indices, class_indices.size), rng)

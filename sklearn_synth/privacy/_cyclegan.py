@@ -373,8 +373,7 @@ class CycleGANPrivacyTransformer(SamplingMixin, TransformerMixin, BaseEstimator)
         return self._unrows(self._apply("G_r2s", self._rows(X, reset=False)))
 
     def _sample(self, n_samples, rng):
-        classes = rng.choice(self.classes_.size, size=n_samples, p=self.class_prior_)
-        return self._sample_labeled(classes, rng)
+        return self._sample_labeled(self._prior_classes(n_samples, rng), rng)
 
     def _sample_labeled(self, class_indices, rng):
         candidates, _ = self.fake_generator_.sample_labeled(
