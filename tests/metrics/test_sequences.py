@@ -39,10 +39,12 @@ def test_series_windows_count_and_content(lengths, window, stride):
 
 
 def test_discriminator_tells_noise_from_walks_but_not_walks_from_walks():
-    walks = _walks(60)
+    # 120 series a side: with 60 the held-out accuracy of two walk sets ranged
+    # from 0.44 to 0.81 over judge seeds; with 120 it stays within 0.47 to 0.60
+    walks = _walks(120)
     noise = np.random.RandomState(1).normal(size=walks.shape) * walks.std()
     assert discriminator_accuracy_score(walks, noise, max_epochs=5) > 0.75
-    same = discriminator_accuracy_score(walks, _walks(60, seed=2), max_epochs=5)
+    same = discriminator_accuracy_score(walks, _walks(120, seed=2), max_epochs=5)
     assert 0.3 < same < 0.7
 
 
