@@ -195,8 +195,8 @@ def discriminator_accuracy_score(
     >>> import numpy as np
     >>> from sklearn_synth.metrics import discriminator_accuracy_score
     >>> rng = np.random.RandomState(0)
-    >>> smooth = np.cumsum(rng.normal(size=(40, 32, 1)), axis=1)
-    >>> noise = rng.normal(size=(40, 32, 1)) * smooth.std()
+    >>> smooth = np.cumsum(rng.normal(size=(80, 32, 1)), axis=1)
+    >>> noise = rng.normal(size=(80, 32, 1)) * smooth.std()
     >>> discriminator_accuracy_score(smooth, noise, max_epochs=10) > 0.75
     True
     """
