@@ -27,7 +27,11 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
 
 from sklearn_synth.metrics import membership_attack_report
-from sklearn_synth.privacy import CycleGANPrivacyTransformer, PrivacyDomainResampler, PrivacyValuator
+from sklearn_synth.privacy import (
+    CycleGANPrivacyTransformer,
+    PrivacyDomainResampler,
+    PrivacyValuator,
+)
 
 warnings.filterwarnings("ignore", category=ConvergenceWarning)
 X, y = load_digits(return_X_y=True)

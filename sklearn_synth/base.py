@@ -16,6 +16,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from .utils._persistence import PersistenceMixin
 from .utils._random import resolve_sample_rng
 from .utils._validation import check_n_samples
 
@@ -239,6 +240,6 @@ class GeneratorMixin(SamplingMixin):
         return float(np.mean(self.score_samples(X)))
 
 
-class BaseGenerator(GeneratorMixin, BaseEstimator):
+class BaseGenerator(PersistenceMixin, GeneratorMixin, BaseEstimator):
     """Base class for generators: the contract of :class:`GeneratorMixin` on a
-    scikit-learn estimator."""
+    scikit-learn estimator, with safe ``save`` and ``load``."""

@@ -110,10 +110,10 @@ class DummySynthesizer(TableInputMixin, BaseGenerator):
         self.symbol_probabilities_ = [
             _smoothed(S[:, j], v) for j, v in enumerate(self.binner_.vocabulary_sizes_)
         ]
-        self._row_classes = classes
         self._store_audit_sample(X, y, self.random_state_)
         if self.strategy == "bootstrap":
             self._rows = X.copy()
+            self._row_classes = classes
         else:
             groups = [slice(None)] if classes is None else [classes == k for k in range(self.classes_.size)]
             self._class_probabilities = [
@@ -121,6 +121,9 @@ class DummySynthesizer(TableInputMixin, BaseGenerator):
                 for g in groups
             ]
         return self
+
+    _persisted_private = ("_class_probabilities", "_rows", "_row_classes")
+    _training_row_attributes = ("_rows",)
 
     def _sample(self, n_samples, rng):
         if self.strategy == "bootstrap":

@@ -520,33 +520,7 @@ class SenseGenSynthesizer(TorchGeneratorMixin, BaseGenerator):
                     out[part] = ll.sum(1).cpu().numpy()
         return out
 
-    # ---------------------------------------------------------- persistence
-    def _arrays_to_save(self):
-        arrays = {"scaler.mean": np.asarray(self.mean_), "scaler.scale": np.asarray(self.scale_)}
-        extra = {
-            "series": {
-                "n_channels": int(self.n_channels_),
-                "n_timesteps": int(self.n_timesteps_),
-                "window": int(self.window_),
-                "input_kind": self._input_kind,
-                "dtype": np.dtype(self._dtype).name,
-            }
-        }
-        return arrays, extra
-
-    def _restore_arrays(self, arrays, config):
-        info = config["series"]
-        self.mean_ = np.asarray(arrays["scaler.mean"], dtype=np.float64)
-        self.scale_ = np.asarray(arrays["scaler.scale"], dtype=np.float64)
-        self.n_channels_ = int(info["n_channels"])
-        if self.n_channels_ != self.n_features_in_:
-            raise ValueError("channel count and n_features_in disagree")
-        self.n_timesteps_ = int(info["n_timesteps"])
-        self.window_ = int(info["window"])
-        if info["input_kind"] not in ("2d", "3d", "list") or info["dtype"] not in ("float32", "float64"):
-            raise ValueError("unknown series layout in the configuration")
-        self._input_kind = info["input_kind"]
-        self._dtype = np.dtype(info["dtype"]).type
+    _persisted_private = ("_input_kind", "_dtype")
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

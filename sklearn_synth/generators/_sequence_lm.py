@@ -505,14 +505,3 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
             module.train(was_training)
         return out
 
-    # ---------------------------------------------------------- persistence
-    def _arrays_to_save(self):
-        from ..preprocessing._symbolic_binner import binner_to_arrays
-
-        arrays, binner_config = binner_to_arrays(self.binner_, "binner.")
-        return arrays, {"binner": binner_config}
-
-    def _restore_arrays(self, arrays, config):
-        from ..preprocessing._symbolic_binner import binner_from_arrays
-
-        self.binner_ = binner_from_arrays(arrays, config["binner"], "binner.")

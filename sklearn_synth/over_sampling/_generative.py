@@ -15,13 +15,14 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.validation import check_consistent_length
 
+from ..utils._persistence import PersistenceMixin
 from ..utils._random import draw_seed, seeded_clone
 from ..utils._validation import check_table, is_dataframe
 
 __all__ = ["GenerativeOverSampler"]
 
 
-class GenerativeOverSampler(BaseOverSampler):
+class GenerativeOverSampler(PersistenceMixin, BaseOverSampler):
     """Over-sample minority classes with rows drawn from a generative model.
 
     ``fit_resample(X, y)`` fits a class-conditional generator on all the rows
@@ -221,6 +222,26 @@ class GenerativeOverSampler(BaseOverSampler):
                 flush=True,
             )
         return X_new
+
+    # ------------------------------------------------------- persistence
+    def _state_for_saving(self):
+        state = super()._state_for_saving()
+        # one shared generator serves every class: store each model once
+        models, index = [], {}
+        for label, model in self.generators_.items():
+            ids = [id(m) for m in models]
+            if id(model) not in ids:
+                models.append(model)
+                ids.append(id(model))
+            index[label] = ids.index(id(model))
+        state["generators_"] = models
+        state["_generator_of"] = index
+        return state
+
+    def _restore_state(self, state, device):
+        models, index = state.pop("generators_"), state.pop("_generator_of")
+        super()._restore_state(state, device)
+        self.generators_ = {label: models[i] for label, i in index.items()}
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -95,6 +95,12 @@ class ContinuousCodec:
         tables, interpolate = _empirical_tables(x, edges, spikes, integer_valued)
         return cls(spikes, edges, integer_valued, tables, interpolate)
 
+    def to_parts(self):
+        """The codec as plain values, for the safe model format."""
+        return {"kind": self.kind, "spikes": self.spikes, "edges": self.edges,
+                "integer_valued": bool(self.integer_valued), "tables": self.tables,
+                "interpolate": self.interpolate}
+
     def encode(self, x, label):
         """Symbols for the float array ``x`` (NaN gets the missing symbol)."""
         missing = np.isnan(x)
@@ -342,6 +348,10 @@ class ValueCodec:
         idx[missing] = self.n_symbols
         return idx
 
+    def to_parts(self):
+        """The codec as plain values, for the safe model format."""
+        return {"kind": self.kind, "categories": self.categories, "numeric": bool(self.numeric)}
+
     def log_volume(self, codes):
         return np.zeros(codes.shape)
 
@@ -354,3 +364,17 @@ class ValueCodec:
         out = np.full(codes.shape, np.nan, dtype=object)
         out[regular] = self.categories[codes[regular]]
         return out
+
+
+def codec_from_parts(parts, handle_unknown):
+    """Inverse of ``to_parts``."""
+    if parts["kind"] == "continuous":
+        return ContinuousCodec(np.asarray(parts["spikes"], dtype=np.float64),
+                               np.asarray(parts["edges"], dtype=np.float64),
+                               bool(parts["integer_valued"]),
+                               np.asarray(parts["tables"], dtype=np.float64),
+                               np.asarray(parts["interpolate"], dtype=bool))
+    categories = parts["categories"]
+    if parts["numeric"]:
+        categories = np.asarray(categories, dtype=np.float64)
+    return ValueCodec(categories, bool(parts["numeric"]), handle_unknown)

@@ -18,6 +18,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..base import TableInputMixin
+from ..utils._persistence import PersistenceMixin
 from ..utils._random import resolve_sample_rng
 from ..utils._validation import (
     check_no_infinity,
@@ -25,7 +26,7 @@ from ..utils._validation import (
     column_label,
     is_dataframe,
 )
-from ._codecs import ContinuousCodec, ValueCodec, _bin_edges
+from ._codecs import ContinuousCodec, ValueCodec, _bin_edges, codec_from_parts
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
@@ -46,7 +47,7 @@ def _is_numeric_column(values):
     return True
 
 
-class SymbolicBinner(TableInputMixin, OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+class SymbolicBinner(PersistenceMixin, TableInputMixin, OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     """Encode each column of a table as symbols, so a row reads as a sentence.
 
     Numeric columns are cut into bins (49 quantile bins by default, as in the
@@ -442,6 +443,25 @@ class SymbolicBinner(TableInputMixin, OneToOneFeatureMixin, TransformerMixin, Ba
         table = np.stack([vocab[j][S[:, j]] for j in range(S.shape[1])], axis=1)
         return [" ".join(row) for row in table]
 
+    # ------------------------------------------------------- persistence
+    _persisted_private = ("_template", "_labels")
+
+    def _state_for_saving(self):
+        state = super()._state_for_saving()
+        if hasattr(self, "_codecs"):
+            # the attributes derived from the codecs are rebuilt from them
+            for name in ("column_kinds_", "bin_edges_", "categories_", "n_symbols_",
+                         "vocabulary_sizes_", "offsets_", "n_tokens_"):
+                del state[name]
+            state["_codecs"] = [codec.to_parts() for codec in self._codecs]
+        return state
+
+    def _restore_state(self, state, device):
+        parts = state.pop("_codecs", None)
+        super()._restore_state(state, device)
+        if parts is not None:
+            self._set_codecs([codec_from_parts(p, self.handle_unknown) for p in parts])
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = []  # symbols are integers
@@ -530,96 +550,3 @@ def _restore_dtype(values, dtype):
     if dtype == object:
         return values.astype(object)
     return pd.array(np.where(missing, None, values) if missing.any() else values, dtype=dtype)
-
-
-# --- the safe model format (see sklearn_synth.utils._persistence) ---------------
-
-def _dtype_to_json(dtype):
-    if isinstance(dtype, pd.CategoricalDtype):
-        return {"categorical": list(dtype.categories), "ordered": bool(dtype.ordered)}
-    return str(dtype)
-
-
-def _dtype_from_json(spec):
-    if isinstance(spec, dict):
-        return pd.CategoricalDtype(spec["categorical"], ordered=spec["ordered"])
-    return pd.api.types.pandas_dtype(spec)
-
-
-def binner_to_arrays(binner, prefix):
-    """A fitted binner as named arrays plus a JSON-able configuration."""
-    from ..utils._persistence import random_state_to_arrays, to_jsonable
-
-    arrays, codecs = {}, []
-    for j, codec in enumerate(binner._codecs):
-        key = f"{prefix}{j}."
-        if codec.kind == "continuous":
-            arrays.update({key + "spikes": codec.spikes, key + "edges": codec.edges,
-                           key + "tables": codec.tables,
-                           key + "interpolate": codec.interpolate.astype(np.uint8)})
-            codecs.append({"kind": "continuous", "integer_valued": codec.integer_valued})
-        elif codec.numeric:
-            arrays[key + "categories"] = codec.categories.astype(np.float64)
-            codecs.append({"kind": "exact"})
-        else:
-            codecs.append({"kind": "categorical",
-                           "categories": to_jsonable(codec.categories, "A categorical column")})
-        arrays[key + "counts"] = binner.symbol_counts_[j]
-    rng_arrays, rng_scalars = random_state_to_arrays(binner.random_state_, prefix + "rng.")
-    arrays.update(rng_arrays)
-    template = dict(binner._template)
-    if template["frame"]:
-        template = {"frame": True, "columns": to_jsonable(list(template["columns"]), "Column names"),
-                    "dtypes": [to_jsonable(_dtype_to_json(d), "A column dtype") for d in template["dtypes"]]}
-    else:
-        template = {"frame": False, "dtype": str(template["dtype"]),
-                    "numeric": template.get("numeric")}
-    params = binner.get_params()
-    params["random_state"] = params["random_state"] if isinstance(params["random_state"], int) else None
-    config = {
-        "params": params,
-        "codecs": codecs,
-        "template": template,
-        "labels": to_jsonable(binner._labels, "Column names"),
-        "n_features_in": int(binner.n_features_in_),
-        "feature_names_in": to_jsonable(getattr(binner, "feature_names_in_", None), "Column names"),
-        "rng": rng_scalars,
-    }
-    return arrays, config
-
-
-def binner_from_arrays(arrays, config, prefix):
-    """Rebuild a fitted binner from :func:`binner_to_arrays` output."""
-    from ..utils._persistence import random_state_from_arrays
-
-    binner = SymbolicBinner(**config["params"])
-    codecs, counts = [], []
-    for j, spec in enumerate(config["codecs"]):
-        key = f"{prefix}{j}."
-        if spec["kind"] == "continuous":
-            codec = ContinuousCodec(arrays[key + "spikes"], arrays[key + "edges"],
-                                    spec["integer_valued"], arrays[key + "tables"],
-                                    arrays[key + "interpolate"].astype(bool))
-        elif spec["kind"] == "exact":
-            codec = ValueCodec(arrays[key + "categories"], True, binner.handle_unknown)
-        else:
-            codec = ValueCodec(np.asarray(spec["categories"], dtype=object), False,
-                               binner.handle_unknown)
-        codecs.append(codec)
-        counts.append(arrays[key + "counts"].astype(np.int64))
-    binner._set_codecs(codecs)
-    template = config["template"]
-    if template["frame"]:
-        binner._template = {"frame": True, "columns": pd.Index(template["columns"]),
-                            "dtypes": [_dtype_from_json(d) for d in template["dtypes"]]}
-    else:
-        binner._template = {"frame": False, "dtype": np.dtype(template["dtype"])}
-        if template.get("numeric") is not None:
-            binner._template["numeric"] = template["numeric"]
-    binner._labels = config["labels"]
-    binner.n_features_in_ = config["n_features_in"]
-    if config["feature_names_in"] is not None:
-        binner.feature_names_in_ = np.asarray(config["feature_names_in"], dtype=object)
-    binner.random_state_ = random_state_from_arrays(arrays, config["rng"], prefix + "rng.")
-    binner.symbol_counts_ = counts
-    return binner

@@ -14,6 +14,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..base import SamplingMixin
+from ..generators._base import TorchStateMixin
 from ..utils._random import draw_seed, seeded_clone
 from ..utils._torch import import_torch, resolve_device, torch_generator, torch_seed
 from ..utils._validation import as_numeric
@@ -22,7 +23,7 @@ from ._valuation import PrivacyValuator
 __all__ = ["CycleGANPrivacyTransformer"]
 
 
-class CycleGANPrivacyTransformer(SamplingMixin, TransformerMixin, BaseEstimator):
+class CycleGANPrivacyTransformer(TorchStateMixin, SamplingMixin, TransformerMixin, BaseEstimator):
     """Transform samples between the privacy-safe and privacy-risky domains.
 
     The defence of "Generating fake data to fake privacy pryers" (section 4).
@@ -219,10 +220,7 @@ class CycleGANPrivacyTransformer(SamplingMixin, TransformerMixin, BaseEstimator)
         self : object
         """
         torch = import_torch()
-        from skorch.callbacks import PassthroughScoring, ProgressBar
         from skorch.dataset import Dataset
-
-        from ._cyclegan_modules import CycleGAN, CycleGANNet
 
         if y is None:
             raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is "
@@ -297,29 +295,7 @@ class CycleGANPrivacyTransformer(SamplingMixin, TransformerMixin, BaseEstimator)
             "safe": self._scale(safe[np.resize(pair_rng.permutation(len(safe)), n_pairs)]),
             "risky": self._scale(risky[np.resize(pair_rng.permutation(len(risky)), n_pairs)]),
         }
-        callbacks = [(name, PassthroughScoring(name=name, on_train=True))
-                     for name in ("loss_g", "loss_d", "cycle")]
-        if self.verbose:
-            callbacks.append(("progress", ProgressBar()))
-        net = CycleGANNet(
-            CycleGAN,
-            module__kind=kind,
-            module__n_features=rows.shape[1],
-            module__image_shape=self._image_shape,
-            module__hidden_size=self.hidden_size,
-            criterion=torch.nn.MSELoss,
-            optimizer=torch.optim.Adam,
-            lr=self.lr,
-            cycle_weight=self.cycle_weight,
-            max_epochs=self.max_epochs,
-            batch_size=self.batch_size,
-            train_split=None,
-            callbacks=callbacks,
-            iterator_train__shuffle=True,
-            iterator_train__generator=torch_generator(seeds["gan"]),
-            device=str(self.device_),
-            verbose=self.verbose,
-        )
+        net = self._build_net(torch, seeds["gan"])
         with torch_seed(seeds["gan"], self.device_):
             net.fit(Dataset(X_pairs, None), None)
         self.net_ = net
@@ -337,6 +313,35 @@ class CycleGANPrivacyTransformer(SamplingMixin, TransformerMixin, BaseEstimator)
             fake = SequenceLMSynthesizer()
         self.fake_generator_ = seeded_clone(fake, seeds["fakes"]).fit(rows, y)
         return self
+
+    def _build_net(self, torch, seed):
+        from skorch.callbacks import PassthroughScoring, ProgressBar
+
+        from ._cyclegan_modules import CycleGAN, CycleGANNet
+
+        callbacks = [(name, PassthroughScoring(name=name, on_train=True))
+                     for name in ("loss_g", "loss_d", "cycle")]
+        if self.verbose:
+            callbacks.append(("progress", ProgressBar()))
+        return CycleGANNet(
+            CycleGAN,
+            module__kind=self.architecture_,
+            module__n_features=self.n_features_in_,
+            module__image_shape=self._image_shape,
+            module__hidden_size=self.hidden_size,
+            criterion=torch.nn.MSELoss,
+            optimizer=torch.optim.Adam,
+            lr=self.lr,
+            cycle_weight=self.cycle_weight,
+            max_epochs=self.max_epochs,
+            batch_size=self.batch_size,
+            train_split=None,
+            callbacks=callbacks,
+            iterator_train__shuffle=True,
+            iterator_train__generator=torch_generator(seed),
+            device=str(self.device_),
+            verbose=self.verbose,
+        )
 
     # ------------------------------------------------------- transformations
     def _apply(self, generator_name, rows):
@@ -379,6 +384,8 @@ class CycleGANPrivacyTransformer(SamplingMixin, TransformerMixin, BaseEstimator)
         candidates, _ = self.fake_generator_.sample_labeled(
             y=self.classes_[class_indices], random_state=draw_seed(rng))
         return self._unrows(self._apply("G_s2r", np.asarray(candidates, dtype=np.float64)))
+
+    _persisted_private = ("_input_ndim", "_image_shape", "_dtype", "_center", "_spread")
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -11,6 +11,7 @@ from imblearn.utils import check_target_type
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.validation import check_consistent_length, validate_data
 
+from ..utils._persistence import PersistenceMixin
 from ..utils._random import draw_seed, seeded_clone
 from ..utils._validation import as_numeric
 from ._cyclegan import CycleGANPrivacyTransformer
@@ -18,7 +19,7 @@ from ._cyclegan import CycleGANPrivacyTransformer
 __all__ = ["PrivacyDomainResampler"]
 
 
-class PrivacyDomainResampler(BaseSampler):
+class PrivacyDomainResampler(PersistenceMixin, BaseSampler):
     """Build the privacy-domain training set: real samples moved toward the
     privacy-safe domain, plus labeled fake privacy-risky samples.
 

@@ -21,6 +21,7 @@ from ..metrics._attacks import (
     best_threshold,
     membership_scores,
 )
+from ..utils._persistence import PersistenceMixin
 from ..utils._random import draw_seed
 
 __all__ = ["PrivacyValuator"]
@@ -28,7 +29,7 @@ __all__ = ["PrivacyValuator"]
 LEVELS = ("safe", "vague", "risky")
 
 
-class PrivacyValuator(BaseEstimator):
+class PrivacyValuator(PersistenceMixin, BaseEstimator):
     """Value each training sample's exposure to membership inference.
 
     The method of "Generating fake data to fake privacy pryers" (section
@@ -226,6 +227,8 @@ default="modified_entropy"
                   f"{self.attack} attack advantage {advantage:.3f} "
                   f"({time.perf_counter() - start:.1f} s)", flush=True)
         return distance, threshold, advantage
+
+    _persisted_private = ("_explicit_reference",)
 
     def _make_estimator(self):
         if self.estimator is not None:

@@ -4,5 +4,6 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 from ._discovery import all_estimators
+from ._persistence import ModelFormatError, load_model
 
-__all__ = ["all_estimators"]
+__all__ = ["ModelFormatError", "all_estimators", "load_model"]
