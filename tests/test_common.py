@@ -2,46 +2,13 @@
 
 import pytest
 from imblearn.utils.estimator_checks import estimator_checks_generator as sampler_checks
-from sklearn.linear_model import LogisticRegression
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_synth.base import is_generator
-from sklearn_synth.generators import DummySynthesizer, SequenceLMSynthesizer
-from sklearn_synth.privacy import CycleGANPrivacyTransformer, PrivacyValuator
+from sklearn_synth.privacy import CycleGANPrivacyTransformer
 from sklearn_synth.utils import all_estimators
 from sklearn_synth.utils.estimator_checks import parametrize_with_generator_checks
-
-TINY_LM = {"max_epochs": 2, "embedding_dim": 8, "hidden_size": 8, "n_heads": 2, "n_layers": 1,
-           "batch_size": 32, "min_class_rows": 0}
-
-# Small, fast settings per estimator, so the common checks stay quick.
-INIT_PARAMS = {
-    "SymbolicBinner": [{"n_bins": 5}, {"n_bins": 5, "bins": "shared", "decode": "uniform"}],
-    "DummySynthesizer": [{"strategy": "independent"}, {"strategy": "bootstrap"}],
-    "SequenceLMSynthesizer": [
-        {"architecture": arch, "max_epochs": 2, "embedding_dim": 8, "hidden_size": 8,
-         "n_heads": 2, "n_layers": 1, "batch_size": 32}
-        for arch in ("rnn", "transformer", "wavenet")
-    ],
-    "SenseGenSynthesizer": [
-        {"n_layers": 1, "hidden_size": 8, "dense_size": 4, "n_components": 2, "max_epochs": 2,
-         "window": 8}
-    ],
-    "PrivacyValuator": [{"n_models": 2, "reference_fraction": 0.25}],
-    "CycleGANPrivacyTransformer": [_TINY_GAN := {
-        "valuator": PrivacyValuator(LogisticRegression(max_iter=50), n_models=2, reference_fraction=0.25),
-        "fake_generator": DummySynthesizer(strategy="bootstrap"),
-        "max_epochs": 1, "hidden_size": 8, "random_state": 0,
-    }],
-    "PrivacyDomainResampler": [
-        {"transformer": CycleGANPrivacyTransformer(**_TINY_GAN), "fake_ratio": 0.5, "random_state": 0}
-    ],
-    "GenerativeOverSampler": [
-        {"generator": DummySynthesizer(), "random_state": 0},
-        {"generator": DummySynthesizer(strategy="bootstrap"), "per_class": True, "random_state": 0},
-        {"generator": SequenceLMSynthesizer(**TINY_LM), "random_state": 0},
-    ],
-}
+from tests._estimators import INIT_PARAMS
 
 # check name -> reason, per estimator class
 _SERIES_LENGTH = (

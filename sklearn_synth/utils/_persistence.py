@@ -271,20 +271,25 @@ def _state_of(estimator):
             if (k.endswith("_") and not k.startswith("_")) or k in keep}
 
 
+def _encode_fields(mapping, out, prefix, what):
+    """Encode a dict of named fields, naming the field in any error."""
+    return {"dict": [[k, encode_value(mapping[k], out, f"{prefix}.{k}", what.format(k))]
+                     for k in sorted(mapping)]}
+
+
 def estimator_to_spec(estimator, out, prefix):
     """Class, parameters and (when fitted) state of ``estimator``."""
     name = type(estimator).__name__
     params = estimator.get_params(deep=False)
     spec = {
         "class": _class_path(type(estimator)),
-        "params": encode_value({k: params[k] for k in sorted(params)}, out, prefix + "p",
-                               f"A parameter of {name}"),
+        "params": _encode_fields(params, out, prefix + "p", f"Parameter {{!r}} of {name}"),
     }
     save_state = getattr(estimator, "_save_state", None)
     if save_state is not None:
         state = save_state(out, prefix + "s")
     else:  # a scikit-learn estimator: its fitted attributes, if any
-        state = encode_value(_state_of(estimator), out, prefix + "s", f"The state of {name}")
+        state = _encode_fields(_state_of(estimator), out, prefix + "s", f"Attribute {{!r}} of {name}")
     spec["state"] = state
     return spec
 
@@ -332,7 +337,7 @@ class PersistenceMixin:
             held = [k for k in self._training_row_attributes if state.get(k) is not None]
             if held:
                 raise _rows_refused(f"{type(self).__name__} ({', '.join(held)})")
-        return encode_value(state, out, prefix, f"The state of {type(self).__name__}")
+        return _encode_fields(state, out, prefix, f"Attribute {{!r}} of {type(self).__name__}")
 
     def _load_state(self, state, arrays, device):
         self._restore_state(decode_value(state, arrays, device), device)
