@@ -14,7 +14,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..base import AUDIT_SAMPLE_SIZE, BaseGenerator
 from ..utils._random import draw_seed
 from ..utils._torch import import_torch, resolve_device, torch_generator, torch_seed
-from ..utils._validation import as_numeric, check_n_samples
+from ..utils._validation import as_numeric, check_n_samples, mean_and_std
 from ._base import TorchGeneratorMixin
 
 # Refuse training sets whose windows alone would take more memory than this.
@@ -305,13 +305,13 @@ class SenseGenSynthesizer(TorchGeneratorMixin, BaseGenerator):
         self.n_channels_ = self.n_features_in_ = series[0].shape[1]
         self.n_timesteps_ = int(lengths[0]) if kind != "list" else int(np.median(lengths))
         stacked = np.concatenate(series)
-        self.mean_ = stacked.mean(axis=0)
-        self.scale_ = stacked.std(axis=0)
+        self.mean_, self.scale_ = mean_and_std(stacked)
         constant = np.flatnonzero(self.scale_ <= 1e-12 * np.maximum(1.0, np.abs(self.mean_)))
         if constant.size:
             c = constant[0]
             raise ValueError(
-                f"channel {c} is constant (every value is {self.mean_[c]:g}); there is nothing to "
+                f"channel {c} is constant (standard deviation {self.scale_[c]:g} around "
+                f"{self.mean_[c]:g}); there is nothing to "
                 "model. Drop the channel before fitting and add it back to the samples."
             )
         self.window_ = int(min(self.window, lengths.min()))

@@ -6,8 +6,9 @@ metric function beside it for use outside model selection.
 
 How the metrics treat mixed dtypes and missing values: numeric columns go
 through their real-data quantiles to a normal scale, with missing values at
-the centre plus an indicator column; categorical, string and boolean columns
-are one-hot encoded (unseen synthetic categories encode as all zeros). Tables
+the centre; categorical, string and boolean columns are one-hot encoded
+(unseen synthetic categories encode as all zeros); a column with missing
+values gets an indicator column, and datetimes count as numbers. Tables
 must have the same columns (DataFrames are reordered to the real table's
 order; a missing or extra column is an error that names it).
 """

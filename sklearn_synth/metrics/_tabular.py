@@ -1,12 +1,13 @@
 """Shared plumbing of the metrics: aligning real and synthetic tables, and
 encoding mixed-type rows as numbers for kernels, distances and classifiers.
 
-How metrics treat mixed dtypes and missing values: numeric columns are mapped
-through their real-data quantiles to a standard normal scale (so heavy-tailed
-flow features weigh like any other column), a missing value is placed at the
-centre of that scale and flagged in an extra indicator column; categorical,
-string and boolean columns are one-hot encoded over the real categories
-(unseen synthetic categories encode as all zeros).
+How metrics treat mixed dtypes and missing values: numeric columns (datetimes
+and durations as counts of their unit) are mapped through their real-data
+quantiles to a standard normal scale (so heavy-tailed flow features weigh like
+any other column), with a missing value at the centre of that scale;
+categorical, string and boolean columns are one-hot encoded over the real
+categories (unseen synthetic categories encode as all zeros); a column with
+missing values in the real rows also gets an indicator column.
 """
 
 # Authors: The sklearn-synth developers
@@ -15,6 +16,8 @@ string and boolean columns are one-hot encoded over the real categories
 import numpy as np
 import pandas as pd
 from sklearn.preprocessing import QuantileTransformer
+
+from ..utils._validation import is_time_dtype, time_to_float
 
 
 def as_frame(X, columns=None):
@@ -74,6 +77,9 @@ def align_tables(X_real, *others, names=None):
 
 
 def is_numeric(series):
+    """Numbers, datetimes and durations (booleans count as categories)."""
+    if is_time_dtype(series.dtype):
+        return True
     return pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
 
 
@@ -86,7 +92,7 @@ class TableEncoder:
     def fit(self, X):
         self.numeric_ = [c for c in X.columns if is_numeric(X[c])]
         self.categorical_ = [c for c in X.columns if c not in self.numeric_]
-        self.flag_missing_ = [c for c in self.numeric_ if X[c].isna().any()]
+        self.flag_missing_ = [c for c in X.columns if X[c].isna().any()]
         self.quantiles_ = None
         if self.numeric_:
             values = self._numeric_values(X)
@@ -102,7 +108,11 @@ class TableEncoder:
         return self
 
     def _numeric_values(self, X):
-        values = X[self.numeric_].to_numpy(dtype=np.float64, na_value=np.nan)
+        values = np.column_stack([
+            time_to_float(X[c]) if is_time_dtype(X[c].dtype)
+            else X[c].to_numpy(dtype=np.float64, na_value=np.nan)
+            for c in self.numeric_
+        ])
         if np.isinf(values).any():
             j = np.flatnonzero(np.isinf(values).any(axis=0))[0]
             raise ValueError(
@@ -116,8 +126,8 @@ class TableEncoder:
         if self.numeric_:
             z = self.quantiles_.transform(self._numeric_values(X))
             blocks.append(np.nan_to_num(z, nan=0.0))
-            if self.flag_missing_:
-                blocks.append(X[self.flag_missing_].isna().to_numpy(dtype=np.float64))
+        if self.flag_missing_:  # missing values of any column get an indicator
+            blocks.append(X[self.flag_missing_].isna().to_numpy(dtype=np.float64))
         for c in self.categorical_:
             codes = self.categories_[c].get_indexer(X[c].astype(object))
             onehot = np.zeros((X.shape[0], len(self.categories_[c])))

@@ -25,6 +25,8 @@ from ..utils._validation import (
     check_table,
     column_label,
     is_dataframe,
+    is_time_dtype,
+    time_to_float,
 )
 from ._codecs import ContinuousCodec, ValueCodec, _bin_edges, codec_from_parts
 
@@ -283,6 +285,12 @@ class SymbolicBinner(PersistenceMixin, TableInputMixin, OneToOneFeatureMixin, Tr
         """
         check_is_fitted(self)
         X = check_table(self, X, reset=False)
+        if is_dataframe(X) and self._labels is not None and list(X.columns) != self._labels:
+            # scikit-learn checks string names only; integer names are checked here
+            raise ValueError(
+                f"The columns must be those seen in fit, in the same order: expected "
+                f"{self._labels}, got {list(X.columns)}. Select them with X[{self._labels}]."
+            )
         columns, numeric, _ = _split_columns(X)
         for j, (col, is_num) in enumerate(zip(columns, numeric)):
             if is_num:
@@ -476,13 +484,10 @@ def _split_columns(X):
         for name in X.columns:
             series = X[name]
             dtype = series.dtype
-            if pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(
-                dtype
-            ):
-                raise TypeError(
-                    f"Column {name!r} has dtype {dtype}, which is not supported; convert it "
-                    "to numbers (for example seconds since an epoch) before fitting."
-                )
+            if is_time_dtype(dtype):  # binned as the integer count of the dtype's unit
+                columns.append(time_to_float(series))
+                numeric.append(True)
+                continue
             if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
                 columns.append(series.to_numpy(dtype=object, na_value=np.nan))
                 numeric.append(False)
@@ -531,8 +536,22 @@ def _assemble(decoded, template, n_rows):
     return frame
 
 
+def _float_to_time(values, dtype):
+    missing = np.isnan(values)
+    ticks = np.where(missing, 0, np.round(values)).astype(np.int64)
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        naive = ticks.view(f"datetime64[{dtype.unit}]")
+        naive[missing] = np.datetime64("NaT")
+        return pd.Series(naive).dt.tz_localize("UTC").dt.tz_convert(dtype.tz).array
+    out = ticks.view(dtype)
+    out[missing] = np.datetime64("NaT") if dtype.kind == "M" else np.timedelta64("NaT")
+    return out
+
+
 def _restore_dtype(values, dtype):
     """Cast decoded values (float or object, NaN for missing) to ``dtype``."""
+    if is_time_dtype(dtype):
+        return _float_to_time(values.astype(np.float64), dtype)
     missing = pd.isna(values)
     if isinstance(dtype, pd.CategoricalDtype):
         return pd.Categorical(values, categories=dtype.categories, ordered=dtype.ordered)

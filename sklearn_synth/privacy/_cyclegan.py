@@ -17,7 +17,7 @@ from ..base import SamplingMixin
 from ..generators._base import TorchStateMixin
 from ..utils._random import draw_seed, seeded_clone
 from ..utils._torch import import_torch, resolve_device, torch_generator, torch_seed
-from ..utils._validation import as_numeric
+from ..utils._validation import as_numeric, mean_and_std
 from ._valuation import PrivacyValuator
 
 __all__ = ["CycleGANPrivacyTransformer"]
@@ -284,10 +284,9 @@ class CycleGANPrivacyTransformer(TorchStateMixin, SamplingMixin, TransformerMixi
 
         if kind == "conv":  # images: one range for every pixel, mapped to [-1, 1]
             lo, hi = rows.min(), rows.max()
-            self._center, self._spread = (hi + lo) / 2, max((hi - lo) / 2, 1e-12)
+            self._center, self._spread = hi / 2 + lo / 2, max(hi / 2 - lo / 2, 1e-12)
         else:
-            self._center = rows.mean(axis=0)
-            spread = rows.std(axis=0)
+            self._center, spread = mean_and_std(rows)
             self._spread = np.where(spread > 0, spread, 1.0)
         pair_rng = np.random.RandomState(seeds["gan"])
         n_pairs = max(len(safe), len(risky))

@@ -45,7 +45,7 @@ class PrivacyValuator(PersistenceMixin, BaseEstimator):
     exposed, and ``"vague"`` otherwise.
 
     Without an explicit reference set, the data are split into
-    ``round(1 / reference_fraction)`` folds and run ``m`` uses fold
+    ``round(1 / reference_fraction)`` folds (stratified by class) and run ``m`` uses fold
     ``m mod k`` as its reference set, so every sample is valued in the runs
     where it was a member.
 
@@ -169,6 +169,11 @@ default="modified_entropy"
                 f"{self.safe_quantile} + {self.risky_quantile}."
             )
         X, y = validate_data(self, X, y, reset=True)
+        if np.unique(y).size < 2:
+            raise ValueError(
+                f"PrivacyValuator needs labels of at least two classes to train its copies, got "
+                f"only {np.unique(y).tolist()}."
+            )
         if (X_reference is None) != (y_reference is None):
             raise ValueError("Pass both X_reference and y_reference, or neither.")
         n = X.shape[0]
@@ -181,7 +186,20 @@ default="modified_entropy"
                     f"PrivacyValuator needs at least {2 * k} samples to hold out reference folds "
                     f"(reference_fraction={self.reference_fraction}), got {n} sample(s); pass X_reference."
                 )
-            fold = rng.permutation(n) % k
+            classes, counts = np.unique(y, return_counts=True)
+            if counts.min() < 2:
+                raise ValueError(
+                    f"PrivacyValuator needs at least 2 samples of every class to hold out "
+                    f"reference folds, but class {classes[counts.argmin()]!r} has "
+                    f"{counts.min()}; pass X_reference, or drop that class."
+                )
+            # stratified folds: every copy trains on every class
+            fold = np.empty(n, dtype=np.int64)
+            start = 0
+            for c in classes:
+                members = rng.permutation(np.flatnonzero(y == c))
+                fold[members] = (start + np.arange(members.size)) % k
+                start += members.size
             splits = [(np.flatnonzero(fold != m % k), X[fold == m % k], y[fold == m % k])
                       for m in range(self.n_models)]
         else:

@@ -15,6 +15,21 @@ def is_dataframe(X):
     return isinstance(X, pd.DataFrame)
 
 
+def is_time_dtype(dtype):
+    """True for datetime (naive or time-zone aware) and timedelta dtypes."""
+    return pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype)
+
+
+def time_to_float(series):
+    """Datetimes and durations as floats counting the dtype's unit (NaN for NaT);
+    time-zone aware columns count from the epoch in UTC."""
+    if isinstance(series.dtype, pd.DatetimeTZDtype):
+        series = series.dt.tz_convert("UTC").dt.tz_localize(None)
+    ticks = series.to_numpy().view(np.int64).astype(np.float64)
+    ticks[series.isna().to_numpy()] = np.nan
+    return ticks
+
+
 def column_label(labels, j):
     """A readable name for column ``j`` in error messages."""
     if labels is None:
@@ -127,3 +142,13 @@ def as_numeric(arr, what):
             f"{what} needs numeric values, got values of dtype {arr.dtype} that are not numbers "
             f"({exc}); convert them to floats (encode categories as numbers)."
         ) from None
+
+
+def mean_and_std(values, axis=0):
+    """Mean and standard deviation that do not overflow for values near the
+    float range (1e300): computed on values divided by their largest magnitude."""
+    size = np.max(np.abs(values), axis=axis, keepdims=True)
+    size = np.where(size > 0, size, 1.0)
+    scaled = values / size
+    size = np.squeeze(size, axis=axis)
+    return scaled.mean(axis=axis) * size, scaled.std(axis=axis) * size
