@@ -172,7 +172,7 @@ default="modified_entropy"
         if np.unique(y).size < 2:
             raise ValueError(
                 f"PrivacyValuator needs labels of at least two classes to train its copies, got "
-                f"only {np.unique(y).tolist()}."
+                f"one class: {np.unique(y).tolist()}."
             )
         if (X_reference is None) != (y_reference is None):
             raise ValueError("Pass both X_reference and y_reference, or neither.")
