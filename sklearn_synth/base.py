@@ -116,6 +116,43 @@ class SamplingMixin:
         """
         return self._sample_labeled_checked(n_samples, y, random_state)
 
+    def sample_chunks(self, n_samples, *, chunk_size=10_000, labeled=False, random_state=None):
+        """Generate ``n_samples`` rows as a stream of chunks, in bounded memory.
+
+        Working memory is that of one chunk whatever ``n_samples`` is, so a
+        caller that writes each chunk away (as ``sklearn-synth sample`` does)
+        can draw millions of rows.
+
+        Parameters
+        ----------
+        n_samples : int
+            Rows in all.
+        chunk_size : int, default=10_000
+            Rows per chunk (the last one may be shorter).
+        labeled : bool, default=False
+            Yield ``(X, y)`` pairs from :meth:`sample_labeled` instead of ``X``.
+        random_state : int, RandomState instance or None, default=None
+            As in :meth:`sample`; the stream is reproducible for a given
+            ``random_state`` and ``chunk_size``.
+
+        Yields
+        ------
+        X : DataFrame or ndarray of shape (<= chunk_size, n_features_in_)
+            Or ``(X, y)`` when ``labeled``.
+        """
+        check_is_fitted(self)
+        n_samples = check_n_samples(n_samples)
+        chunk_size = check_n_samples(chunk_size, "chunk_size")
+        if chunk_size == 0:
+            raise ValueError("chunk_size must be at least 1.")
+        rng = resolve_sample_rng(random_state, self.random_state_)
+        for start in range(0, n_samples, chunk_size):
+            size = min(chunk_size, n_samples - start)
+            if labeled:
+                yield self.sample_labeled(size, random_state=rng)
+            else:
+                yield self.sample(size, random_state=rng)
+
     # Subclasses whose sampling takes extra arguments (a series length) override
     # the public methods with their own signature and call these two.
     def _sample_checked(self, n_samples, random_state, **params):

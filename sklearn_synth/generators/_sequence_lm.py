@@ -32,6 +32,9 @@ _DEFAULT_LAYERS = {"rnn": 1, "transformer": 4, "wavenet": None}
 
 # Refuse models whose training tensors alone would not fit comfortably.
 _MAX_TOKENS_PER_ROW = 4096
+# Refuse vocabularies whose weights, optimizer state and per-batch logits would
+# need more memory than this (an identifier column makes one symbol per row).
+_MAX_TRAINING_BYTES = 8 * 2**30
 
 
 class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator):
@@ -302,6 +305,7 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
         self.binner_ = SymbolicBinner(
             n_bins=self.n_bins, strategy=self.strategy, decode=self.decode, random_state=seed
         ).fit(X)
+        self._check_memory(classes)
         S = self.binner_.transform(X)
         inputs = self._inputs(S, classes)
         train, valid = self._split_rows(X.shape[0], classes, np.random.RandomState(seed))
@@ -343,6 +347,23 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
         if classes is None:
             return np.full(n, self.binner_.start_token, dtype=np.int64)
         return self.binner_.n_tokens_ + np.asarray(classes, dtype=np.int64)
+
+    def _check_memory(self, classes):
+        """Refuse, before training, a vocabulary too large to train in memory."""
+        n_tokens = self.binner_.n_tokens_ + (0 if classes is None else self.classes_.size)
+        width = self.embedding_dim + self.hidden_size
+        # weights, gradients and two Adam moments of the embedding and output layers,
+        # plus the logits, their log-softmax and gradient for one batch
+        needed = 4 * (4 * n_tokens * width + 3 * self.batch_size * self.n_features_in_ * n_tokens)
+        if needed > _MAX_TRAINING_BYTES:
+            j = int(np.argmax(self.binner_.n_symbols_))
+            name = self.binner_._labels[j] if self.binner_._labels is not None else j
+            raise ValueError(
+                f"The symbol vocabulary ({n_tokens:,} tokens) needs about {needed / 2**30:.0f} GiB "
+                f"to train (limit {_MAX_TRAINING_BYTES / 2**30:.0f} GiB); column {name!r} alone "
+                f"has {self.binner_.n_symbols_[j]:,} distinct values. Drop identifier-like "
+                "columns, or bin numeric ones (SymbolicBinner max_distinct), or lower batch_size."
+            )
 
     def _module_kwargs(self):
         n_layers = self.n_layers if self.n_layers is not None else _DEFAULT_LAYERS[self.architecture]
