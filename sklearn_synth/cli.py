@@ -4,8 +4,11 @@
 scikit-learn: it fits a :class:`~sklearn_synth.preprocessing.SymbolicBinner`,
 prints rows as sentences of symbols, decodes them and reports what the round
 trip kept, then samples from a baseline generator and prints the quality
-report. ``sklearn-synth encode`` does the encoding part on a CSV file of yours;
-``sklearn-synth evaluate`` prints the quality report of a synthetic CSV file.
+report. ``sklearn-synth fit`` trains a generator on a CSV or Parquet file and
+saves it in the safe model format; ``sklearn-synth sample`` streams rows from a
+saved model to a CSV or Parquet file; ``sklearn-synth evaluate`` prints the
+quality report of a synthetic file, always with its exact-copy rate;
+``sklearn-synth encode`` shows the symbolic encoding of a file of yours.
 """
 
 # Authors: The sklearn-synth developers
@@ -84,15 +87,64 @@ def _build_parser():
     encode.add_argument("--label-column", help="a label column to leave out of the encoding")
     binner_options(encode)
 
+    fit = sub.add_parser(
+        "fit",
+        help="train a generator on a CSV or Parquet file and save it",
+        description="Train a generator on a table (CSV, or Parquet with pyarrow installed) and "
+        "save it in the safe model format (safetensors + JSON, no pickle, no training rows). "
+        "The file is written atomically.",
+    )
+    fit.add_argument("input", help="the training table: .csv, .csv.gz, .tsv or .parquet")
+    fit.add_argument("-o", "--output", required=True, help="model file to write (.safetensors)")
+    fit.add_argument(
+        "--generator", choices=sorted(_GENERATORS), default="sequence-lm",
+        help="sequence-lm (SequenceLMSynthesizer, default) or dummy (DummySynthesizer, "
+        "independent columns: a fast baseline)",
+    )
+    fit.add_argument("--label-column", help="class column: the model learns per-class rows")
+    fit.add_argument(
+        "--set", action="append", default=[], metavar="NAME=VALUE", dest="params",
+        help="a generator parameter, e.g. --set architecture=transformer --set max_epochs=10 "
+        "(values are read as JSON, else as text); repeat for several",
+    )
+    fit.add_argument("--random-state", type=int, default=0, help="seed (default 0)")
+    fit.add_argument(
+        "--allow-training-rows", action="store_true",
+        help="save a model that keeps training rows (dummy with strategy=bootstrap); everyone "
+        "who gets the file gets those rows",
+    )
+    fit.add_argument("-v", "--verbose", action="store_true", help="print training progress")
+
+    sample = sub.add_parser(
+        "sample",
+        help="write rows sampled from a saved model to a CSV or Parquet file",
+        description="Load a model saved by 'sklearn-synth fit' (or by an estimator's save "
+        "method) and write N rows, streamed in chunks so that memory stays flat in N, to a "
+        "temporary file renamed onto OUTPUT when complete.",
+    )
+    sample.add_argument("model", help="a model file written by 'sklearn-synth fit'")
+    sample.add_argument("-n", "--n-rows", type=int, required=True, help="rows to write")
+    sample.add_argument("-o", "--output", required=True,
+                        help="output file: .csv, .csv.gz, .tsv or .parquet")
+    sample.add_argument("--label-column",
+                        help="add the class of each row under this name (labelled models only)")
+    sample.add_argument("--chunk-size", type=int, default=50_000,
+                        help="rows generated and written at a time (default 50000)")
+    sample.add_argument("--random-state", type=int, default=0, help="seed (default 0)")
+    sample.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                        help="show a progress bar (default: when writing to a terminal)")
+
     evaluate = sub.add_parser(
         "evaluate",
         help="compare real and synthetic CSV files: fidelity, utility and privacy",
         description="Print the quality report of sklearn_synth.metrics.evaluate for a synthetic "
-        "CSV file against real held-out rows (and the generator's training rows, if given).",
+        "file against real held-out rows (and the generator's training rows, if given), and "
+        "always the exact-copy rate: the share of synthetic rows identical to a training row "
+        "(or, without --train, to a row of the real file). CSV or Parquet files.",
     )
-    evaluate.add_argument("real", help="CSV of real rows the generator did not see")
-    evaluate.add_argument("synthetic", help="CSV of synthetic rows (same columns)")
-    evaluate.add_argument("--train", help="CSV of the generator's training rows (adds privacy figures)")
+    evaluate.add_argument("real", help="real rows the generator did not see (CSV or Parquet)")
+    evaluate.add_argument("synthetic", help="synthetic rows with the same columns")
+    evaluate.add_argument("--train", help="the generator's training rows (adds privacy figures)")
     evaluate.add_argument("--label-column", help="label column (adds train-on-synthetic figures)")
     evaluate.add_argument("--plot", help="write the report's figure to this PNG file")
     evaluate.add_argument("--no-detection", action="store_true",
@@ -101,13 +153,165 @@ def _build_parser():
     return parser
 
 
-def _read_csv(path):
+_GENERATORS = {"sequence-lm": "SequenceLMSynthesizer", "dummy": "DummySynthesizer"}
+
+
+def _table_format(path):
+    name = str(path).lower()
+    if name.endswith((".parquet", ".pq")):
+        return "parquet"
+    if name.endswith((".tsv", ".tsv.gz")):
+        return "tsv"
+    return "csv"
+
+
+def _need_pyarrow():
     try:
-        return pd.read_csv(path)
+        import pyarrow  # noqa: F401
+        import pyarrow.parquet  # noqa: F401
+    except ImportError:
+        raise CommandError("Parquet files need pyarrow: pip install pyarrow.") from None
+
+
+def _read_csv(path):
+    """Read a table: CSV (also .csv.gz, .tsv) or Parquet, by the file name."""
+    kind = _table_format(path)
+    try:
+        if kind == "parquet":
+            _need_pyarrow()
+            return pd.read_parquet(path)
+        return pd.read_csv(path, sep="\t" if kind == "tsv" else ",")
     except FileNotFoundError:
         raise CommandError(f"cannot read '{path}': no such file.") from None
+    except IsADirectoryError:
+        raise CommandError(f"cannot read '{path}': it is a folder, not a file.") from None
+    except PermissionError:
+        raise CommandError(f"cannot read '{path}': permission denied.") from None
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-        raise CommandError(f"cannot parse '{path}' as CSV: {exc}") from None
+        raise CommandError(f"cannot parse '{path}' as {kind.upper()}: {exc}") from None
+    except OSError as exc:  # pyarrow reports unreadable Parquet files as OSError subclasses
+        raise CommandError(f"cannot read '{path}' as {kind.upper()}: {exc}") from None
+
+
+def _parse_params(pairs):
+    import json
+
+    params = {}
+    for pair in pairs:
+        name, sep, text = pair.partition("=")
+        if not sep or not name:
+            raise CommandError(f"--set expects NAME=VALUE, got {pair!r}.")
+        try:
+            params[name] = json.loads(text)
+        except json.JSONDecodeError:
+            params[name] = text
+    return params
+
+
+def _run_fit(args, out):
+    from . import generators
+
+    cls = getattr(generators, _GENERATORS[args.generator])
+    try:
+        model = cls(random_state=args.random_state)
+        model.set_params(**{"verbose": int(args.verbose)} if "verbose" in model.get_params() else {})
+        model.set_params(**_parse_params(args.params))
+    except ValueError as exc:  # unknown parameter
+        raise CommandError(str(exc).splitlines()[0]) from None
+    data = _read_csv(args.input)
+    X, y = _split_label(data, args.label_column, args.input)
+    print(f"Read {X.shape[0]} rows x {X.shape[1]} columns from {args.input}"
+          + (f" (labels: {args.label_column!r}, {len(np.unique(y))} classes)" if y is not None
+             else "") + ".", file=out, flush=True)
+    start = time.perf_counter()
+    model.fit(X, y)
+    seconds = time.perf_counter() - start
+    print(f"Fitted {model!r} in {seconds:.1f} s.", file=out)
+    try:
+        path = model.save(args.output, allow_training_rows=args.allow_training_rows)
+    except ValueError as exc:
+        raise CommandError(f"{exc} (on the command line: --allow-training-rows)") from None
+    rows = "training rows included" if args.allow_training_rows else "no training rows"
+    print(f"Saved the model to {path} ({path.stat().st_size / 1024:.0f} KiB; {rows}, no pickle).",
+          file=out)
+
+
+class _TableWriter:
+    """Writes chunks of rows to a temporary file; ``path`` appears only when complete."""
+
+    def __init__(self, tmp, kind, gzip):
+        self.tmp, self.kind, self.gzip = tmp, kind, gzip
+        self.rows, self._parquet, self._schema = 0, None, None
+
+    def write(self, frame):
+        if self.kind == "parquet":
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            table = pa.Table.from_pandas(frame, schema=self._schema, preserve_index=False)
+            if self._parquet is None:
+                self._schema = table.schema
+                self._parquet = pq.ParquetWriter(str(self.tmp), table.schema)
+            self._parquet.write_table(table)
+        else:
+            frame.to_csv(self.tmp, mode="a" if self.rows else "w", header=not self.rows,
+                         index=False, sep="\t" if self.kind == "tsv" else ",",
+                         compression="gzip" if self.gzip else None)
+        self.rows += len(frame)
+
+    def close(self):
+        if self._parquet is not None:
+            self._parquet.close()
+
+
+def _run_sample(args, out):
+    from .utils._io import atomic_path
+    from .utils._persistence import load_model
+
+    if args.n_rows < 0:
+        raise CommandError(f"-n must be a non-negative number of rows, got {args.n_rows}.")
+    if args.chunk_size < 1:
+        raise CommandError(f"--chunk-size must be at least 1, got {args.chunk_size}.")
+    kind = _table_format(args.output)
+    if kind == "parquet":
+        _need_pyarrow()
+    try:
+        model = load_model(args.model)
+    except FileNotFoundError:
+        raise CommandError(f"cannot read '{args.model}': no such file.") from None
+    if not callable(getattr(model, "sample_chunks", None)):
+        raise CommandError(f"'{args.model}' holds a {type(model).__name__}, which does not "
+                           "generate rows.")
+    labeled = args.label_column is not None
+    if labeled and getattr(model, "classes_", None) is None:
+        raise CommandError(f"'{args.model}' was fitted without labels; drop --label-column.")
+    from tqdm.auto import tqdm
+
+    start = time.perf_counter()
+    with atomic_path(args.output) as tmp:
+        writer = _TableWriter(tmp, kind, gzip=str(args.output).lower().endswith(".gz"))
+        try:
+            with tqdm(total=args.n_rows, unit="rows", unit_scale=True, file=sys.stderr,
+                      disable=None if args.progress is None else not args.progress) as bar:
+                for chunk in model.sample_chunks(args.n_rows, chunk_size=args.chunk_size,
+                                                 labeled=labeled, random_state=args.random_state):
+                    if labeled:
+                        chunk, y = chunk
+                        if not isinstance(chunk, pd.DataFrame):
+                            chunk = pd.DataFrame(chunk)
+                        chunk = chunk.assign(**{args.label_column: y})
+                    elif not isinstance(chunk, pd.DataFrame):
+                        chunk = pd.DataFrame(chunk)
+                    writer.write(chunk)
+                    bar.update(len(chunk))
+            if writer.rows == 0:  # an empty table still gets its header
+                empty = model.sample(0, random_state=0)
+                writer.write(pd.DataFrame(empty) if not isinstance(empty, pd.DataFrame) else empty)
+        finally:
+            writer.close()
+    seconds = time.perf_counter() - start
+    print(f"Wrote {args.n_rows} rows to {args.output} in {seconds:.1f} s "
+          f"({args.n_rows / max(seconds, 1e-9):,.0f} rows/s).", file=out)
 
 
 def _split_label(frame, label, source):
@@ -140,6 +344,14 @@ def _run_evaluate(args, out):
     print(f"Real: {len(real)} rows; synthetic: {len(synth)} rows"
           + (f"; training: {len(train)} rows" if train is not None else "") + ".", file=out)
     print_report(report, out)
+    from .metrics import exact_copy_rate
+
+    reference, what = (train, "training") if train is not None else (real, "real held-out")
+    rate = exact_copy_rate(reference, synth)
+    print(f"Exact copies: {rate:.2%} of the synthetic rows ({round(rate * len(synth))} of "
+          f"{len(synth)}) are identical to a row of the {what} file"
+          + ("" if train is not None else "; pass --train to compare with the training rows")
+          + ".", file=out)
     if args.plot:
         import matplotlib
 
@@ -294,6 +506,10 @@ def main(argv=None):
     try:
         if args.command == "evaluate":
             _run_evaluate(args, sys.stdout)
+        elif args.command == "fit":
+            _run_fit(args, sys.stdout)
+        elif args.command == "sample":
+            _run_sample(args, sys.stdout)
         else:
             if args.n_bins < 2:
                 raise CommandError(f"--n-bins must be at least 2, got {args.n_bins}.")

@@ -94,3 +94,132 @@ def test_evaluate_command_writes_plot(tmp_path, capsys):
     assert "TSTR macro-F1" in out and "exact-copy rate" in out
     assert png.read_bytes()[:4] == b"\x89PNG"
     assert main(["evaluate", str(paths["real"]), str(tmp_path / "none.csv")]) == 2
+
+
+# ------------------------------------------------------------ fit and sample
+def _wine_file(tmp_path, suffix=".csv"):
+    from sklearn.datasets import load_wine
+
+    frame = load_wine(as_frame=True).frame
+    frame["target"] = frame["target"].map({0: "a", 1: "b", 2: "c"})
+    path = tmp_path / f"wine{suffix}"
+    frame.to_parquet(path) if suffix == ".parquet" else frame.to_csv(path, index=False)
+    return frame, path
+
+
+FAST = ["--set", "max_epochs=1", "--set", "hidden_size=8", "--set", "embedding_dim=8"]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_fit_then_sample_writes_the_table(tmp_path, capsys, suffix):
+    if suffix == ".parquet":
+        pytest.importorskip("pyarrow")
+    frame, data = _wine_file(tmp_path, suffix)
+    model = tmp_path / "model.safetensors"
+    assert main(["fit", str(data), "-o", str(model), "--label-column", "target", *FAST]) == 0
+    out = capsys.readouterr().out
+    assert "Read 178 rows x 13 columns" in out and "3 classes" in out and "no training rows" in out
+    target = tmp_path / f"synthetic{suffix}"
+    assert main(["sample", str(model), "-n", "250", "-o", str(target), "--label-column", "target",
+                 "--chunk-size", "100", "--random-state", "3"]) == 0
+    assert "Wrote 250 rows" in capsys.readouterr().out
+    synth = pd.read_parquet(target) if suffix == ".parquet" else pd.read_csv(target)
+    assert synth.shape == (250, 14) and list(synth.columns) == list(frame.columns)
+    assert set(synth["target"]) <= {"a", "b", "c"}
+    # same seed and chunk size: the same file content
+    again = tmp_path / f"again{suffix}"
+    main(["sample", str(model), "-n", "250", "-o", str(again), "--label-column", "target",
+          "--chunk-size", "100", "--random-state", "3"])
+    other = pd.read_parquet(again) if suffix == ".parquet" else pd.read_csv(again)
+    pd.testing.assert_frame_equal(synth, other)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [data.name, "model.safetensors", target.name, again.name])
+
+
+def test_sample_gzip_csv_and_zero_rows(tmp_path):
+    _, data = _wine_file(tmp_path)
+    model = tmp_path / "m.safetensors"
+    main(["fit", str(data), "-o", str(model), "--generator", "dummy"])
+    assert main(["sample", str(model), "-n", "40", "-o", str(tmp_path / "s.csv.gz")]) == 0
+    assert pd.read_csv(tmp_path / "s.csv.gz").shape == (40, 14)
+    assert main(["sample", str(model), "-n", "0", "-o", str(tmp_path / "empty.csv")]) == 0
+    empty = pd.read_csv(tmp_path / "empty.csv")
+    assert empty.shape == (0, 14)
+
+
+def test_interrupted_sample_leaves_the_old_file(tmp_path, monkeypatch):
+    from sklearn_synth.generators import DummySynthesizer
+
+    _, data = _wine_file(tmp_path)
+    model = tmp_path / "m.safetensors"
+    main(["fit", str(data), "-o", str(model), "--generator", "dummy"])
+    target = tmp_path / "s.csv"
+    target.write_text("a good file\n")
+    original = DummySynthesizer.sample_chunks
+
+    def dies_midway(self, *args, **kwargs):
+        for i, chunk in enumerate(original(self, *args, **kwargs)):
+            if i == 2:
+                raise KeyboardInterrupt
+            yield chunk
+
+    monkeypatch.setattr(DummySynthesizer, "sample_chunks", dies_midway)
+    with pytest.raises(KeyboardInterrupt):
+        main(["sample", str(model), "-n", "1000", "-o", str(target), "--chunk-size", "100"])
+    assert target.read_text() == "a good file\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.safetensors", "s.csv", "wine.csv"]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["fit", "{missing}", "-o", "{tmp}/m.safetensors"], "cannot read .*no such file"),
+    (["fit", "{data}", "-o", "{tmp}/m.safetensors", "--set", "bogus=1"], "Invalid parameter 'bogus'"),
+    (["fit", "{data}", "-o", "{tmp}/m.safetensors", "--set", "max_epochs"], "NAME=VALUE"),
+    (["fit", "{data}", "-o", "{tmp}/m.safetensors", "--set", "max_epochs=-1"], "max_epochs"),
+    (["fit", "{data}", "-o", "{tmp}/m.safetensors", "--label-column", "nope"], "no column 'nope'"),
+    (["fit", "{data}", "-o", "{tmp}/m.safetensors", "--generator", "dummy", "--set",
+      "strategy=bootstrap"], "holds training rows.*--allow-training-rows"),
+    (["fit", "{tmp}", "-o", "{tmp}/m.safetensors"], "is a folder"),
+    (["sample", "{data}", "-n", "5", "-o", "{tmp}/s.csv"], "not a readable sklearn-synth model"),
+    (["sample", "{missing}", "-n", "5", "-o", "{tmp}/s.csv"], "no such file"),
+    (["sample", "{model}", "-n", "-5", "-o", "{tmp}/s.csv"], "non-negative"),
+    (["sample", "{model}", "-n", "5", "-o", "{tmp}/s.csv", "--chunk-size", "0"], "chunk-size"),
+    (["sample", "{model}", "-n", "5", "-o", "{tmp}/s.csv", "--label-column", "y"],
+     "fitted without labels"),
+])
+def test_bad_arguments_give_one_line(tmp_path, capsys, argv, message):
+    import re
+
+    _, data = _wine_file(tmp_path)
+    model = tmp_path / "model.safetensors"
+    main(["fit", str(data), "-o", str(model), "--generator", "dummy"])
+    capsys.readouterr()
+    argv = [a.format(missing=tmp_path / "missing.csv", tmp=tmp_path, data=data, model=model)
+            for a in argv]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("sklearn-synth: error: ") and err.count("\n") == 1, err
+    assert re.search(message, err), err
+
+
+def test_help_is_complete():
+    for command in ["fit", "sample", "evaluate", "demo", "encode"]:
+        result = subprocess.run([sys.executable, "-m", "sklearn_synth", command, "--help"],
+                                capture_output=True, text=True, check=True)
+        assert "usage: sklearn-synth " + command in result.stdout
+    result = subprocess.run([sys.executable, "-m", "sklearn_synth", "--help"],
+                            capture_output=True, text=True, check=True)
+    for command in ["fit", "sample", "evaluate", "demo", "encode"]:
+        assert command in result.stdout
+
+
+def test_evaluate_reports_exact_copies_by_default(tmp_path, capsys):
+    frame, data = _wine_file(tmp_path)
+    copies = frame.iloc[:20]
+    copies.to_csv(tmp_path / "copies.csv", index=False)
+    assert main(["evaluate", str(data), str(tmp_path / "copies.csv"), "--no-detection"]) == 0
+    out = capsys.readouterr().out
+    assert "Exact copies: 100.00% of the synthetic rows (20 of 20)" in out
+    assert "pass --train" in out
+    assert main(["evaluate", str(data), str(tmp_path / "copies.csv"), "--train", str(data),
+                 "--no-detection"]) == 0
+    assert "identical to a row of the training file." in capsys.readouterr().out
