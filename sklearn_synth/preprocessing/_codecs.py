@@ -95,11 +95,13 @@ class ContinuousCodec:
         tables, interpolate = _empirical_tables(x, edges, spikes, integer_valued)
         return cls(spikes, edges, integer_valued, tables, interpolate)
 
-    def to_parts(self):
-        """The codec as plain values, for the safe model format."""
+    def to_parts(self, with_tables=True):
+        """The codec as plain values, for the safe model format (the in-bin
+        tables only when ``with_tables``: only empirical decoding reads them)."""
         return {"kind": self.kind, "spikes": self.spikes, "edges": self.edges,
-                "integer_valued": bool(self.integer_valued), "tables": self.tables,
-                "interpolate": self.interpolate}
+                "integer_valued": bool(self.integer_valued),
+                "tables": self.tables if with_tables else None,
+                "interpolate": self.interpolate if with_tables else None}
 
     def encode(self, x, label):
         """Symbols for the float array ``x`` (NaN gets the missing symbol)."""
@@ -348,7 +350,7 @@ class ValueCodec:
         idx[missing] = self.n_symbols
         return idx
 
-    def to_parts(self):
+    def to_parts(self, with_tables=True):
         """The codec as plain values, for the safe model format."""
         return {"kind": self.kind, "categories": self.categories, "numeric": bool(self.numeric)}
 
@@ -369,11 +371,12 @@ class ValueCodec:
 def codec_from_parts(parts, handle_unknown):
     """Inverse of ``to_parts``."""
     if parts["kind"] == "continuous":
+        tables = parts["tables"]
         return ContinuousCodec(np.asarray(parts["spikes"], dtype=np.float64),
                                np.asarray(parts["edges"], dtype=np.float64),
                                bool(parts["integer_valued"]),
-                               np.asarray(parts["tables"], dtype=np.float64),
-                               np.asarray(parts["interpolate"], dtype=bool))
+                               None if tables is None else np.asarray(tables, dtype=np.float64),
+                               None if tables is None else np.asarray(parts["interpolate"], dtype=bool))
     categories = parts["categories"]
     if parts["numeric"]:
         categories = np.asarray(categories, dtype=np.float64)

@@ -461,7 +461,8 @@ class SymbolicBinner(PersistenceMixin, TableInputMixin, OneToOneFeatureMixin, Tr
             for name in ("column_kinds_", "bin_edges_", "categories_", "n_symbols_",
                          "vocabulary_sizes_", "offsets_", "n_tokens_"):
                 del state[name]
-            state["_codecs"] = [codec.to_parts() for codec in self._codecs]
+            empirical = self.decode == "empirical"  # other decodings need no in-bin tables
+            state["_codecs"] = [codec.to_parts(with_tables=empirical) for codec in self._codecs]
         return state
 
     def _restore_state(self, state, device):

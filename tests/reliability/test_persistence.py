@@ -196,3 +196,21 @@ def test_saved_model_holds_no_training_row(name, tmp_path):
         values = X["x"].to_numpy()
         stored = sum(np.float64(v).tobytes() in blob for v in values[:500])
         assert stored / 500 < 0.05
+
+
+def test_uniform_decoding_stores_only_bin_edges(tmp_path):
+    from sklearn_synth.preprocessing import SymbolicBinner
+
+    X = pd.DataFrame({"x": np.random.RandomState(0).standard_normal(300) + 0.123456789})
+    sizes = {}
+    for decode in ("empirical", "uniform"):
+        binner = SymbolicBinner(decode=decode, random_state=0).fit(X)
+        blob = binner.save(tmp_path / f"{decode}.safetensors").read_bytes()
+        stored = sum(np.float64(v).tobytes() in blob for v in X["x"])
+        sizes[decode] = stored
+        loaded = load_model(tmp_path / f"{decode}.safetensors")
+        S = binner.transform(X)
+        pd.testing.assert_frame_equal(loaded.inverse_transform(S, random_state=1),
+                                      binner.inverse_transform(S, random_state=1))
+    # empirical tables of a 300-row table hold its values; uniform keeps edges only
+    assert sizes["empirical"] == 300 and sizes["uniform"] <= 50
