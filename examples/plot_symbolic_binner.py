@@ -42,6 +42,35 @@ for sentence in binner.render_sentences(S[:3]):
 print(dict(zip(X.columns[:6], binner.column_kinds_[:6])))
 
 # %%
+# A row as a sentence
+# -------------------
+# Each column is a strip of its symbols, lowest values at the bottom; the
+# row's value lights up one symbol per column, and the letters read left to
+# right are the sentence the language model learns.
+row, shown = 0, list(X.columns[:8])
+words = binner.render_sentences(S[row : row + 1])[0].split()
+fig, ax = plt.subplots(figsize=(10, 4.2))
+for j, column in enumerate(shown):
+    n = binner.n_symbols_[j]
+    heights = np.full(n, 1.0 / n)
+    ax.bar(np.full(n, j), heights, bottom=np.arange(n) / n, width=0.6,
+           color="0.9", edgecolor="white", linewidth=0.5)
+    ax.bar(j, 1.0 / n, bottom=S[row, j] / n, width=0.6, color="tab:red")
+    value = X[column].iloc[row]
+    ax.text(j, -0.1, f"{value:.4g}", ha="center", va="top", fontsize=8)
+    ax.text(j, 1.04, words[j], ha="center", va="bottom", fontsize=14, color="tab:red")
+ax.set_xticks(range(len(shown)), [c.replace("_", " ") for c in shown], rotation=20,
+              fontsize=8)
+ax.tick_params(axis="x", pad=22)
+ax.set_yticks([])
+ax.set_ylim(-0.25, 1.15)
+ax.set_title("One row: its values (below), its symbol in each column's strip, the sentence (above)",
+             fontsize=10)
+for side in ("top", "right", "left"):
+    ax.spines[side].set_visible(False)
+fig.tight_layout()
+
+# %%
 # Decode with three strategies
 # ----------------------------
 # ``"midpoint"`` returns bin centres, ``"uniform"`` spreads values over the

@@ -88,7 +88,7 @@ class SamplingMixin:
 
         Returns
         -------
-        X : DataFrame or ndarray of shape (n_samples, n_features_in_)
+        X : DataFrame or ndarray of shape (n_samples, n_features)
             The same container, columns and dtypes as the data ``fit`` got.
         """
         return self._sample_checked(n_samples, random_state)
@@ -109,7 +109,7 @@ class SamplingMixin:
 
         Returns
         -------
-        X : DataFrame or ndarray of shape (n_rows, n_features_in_)
+        X : DataFrame or ndarray of shape (n_rows, n_features)
             The synthetic rows.
         y : ndarray of shape (n_rows,)
             Their labels, with the dtype of ``classes_``.
@@ -137,7 +137,7 @@ class SamplingMixin:
 
         Yields
         ------
-        X : DataFrame or ndarray of shape (<= chunk_size, n_features_in_)
+        X : DataFrame or ndarray of shape (<= chunk_size, n_features)
             Or ``(X, y)`` when ``labeled``.
         """
         check_is_fitted(self)
@@ -263,7 +263,7 @@ class GeneratorMixin(SamplingMixin):
 
         Parameters
         ----------
-        X : array-like or DataFrame of shape (n_samples, n_features_in_)
+        X : array-like or DataFrame of shape (n_samples, n_features)
             Rows to score.
         y : None
             Ignored. This parameter exists only for compatibility with

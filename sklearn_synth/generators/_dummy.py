@@ -167,7 +167,7 @@ class DummySynthesizer(TableInputMixin, BaseGenerator):
 
         Parameters
         ----------
-        X : array-like or DataFrame of shape (n_samples, n_features_in_)
+        X : array-like or DataFrame of shape (n_samples, n_features)
             Rows to score.
 
         Returns

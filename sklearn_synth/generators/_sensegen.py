@@ -109,7 +109,7 @@ class SenseGenSynthesizer(TorchGeneratorMixin, BaseGenerator):
     n_timesteps_ : int
         Default length of sampled series: the training length for array input,
         the median recording length for a list.
-    mean_, scale_ : ndarray of shape (n_channels_,)
+    mean_, scale_ : ndarray of shape (n_channels,)
         Per-channel standardization.
     window_ : int
         The training window actually used.
@@ -389,7 +389,7 @@ class SenseGenSynthesizer(TorchGeneratorMixin, BaseGenerator):
 
         Returns
         -------
-        X : ndarray of shape (n_samples, n_timesteps, n_channels_)
+        X : ndarray of shape (n_samples, n_timesteps, n_channels)
             In the original units; ``(n_samples, n_timesteps)`` when the model
             was fitted on a 2-D array of univariate series.
         """

@@ -17,7 +17,7 @@ from sklearn.utils.validation import check_consistent_length
 
 from ..utils._persistence import PersistenceMixin
 from ..utils._random import draw_seed, seeded_clone
-from ..utils._validation import check_table, is_dataframe
+from ..utils._validation import check_table, check_table_no_infinity, is_dataframe
 
 __all__ = ["GenerativeOverSampler"]
 
@@ -81,7 +81,7 @@ class GenerativeOverSampler(PersistenceMixin, BaseOverSampler):
         ``per_class=False`` every value is the same shared generator.
     n_features_in_ : int
         Number of columns seen in ``fit_resample``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (n_features,)
         Column names, when ``X`` was a DataFrame with string column names.
 
     See Also
@@ -139,6 +139,7 @@ class GenerativeOverSampler(PersistenceMixin, BaseOverSampler):
         # DataFrame, so its categorical and string columns keep their types).
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
         X = check_table(self, X, reset=True)
+        check_table_no_infinity(X)  # refused even when no class needs to grow
         check_consistent_length(X, y)
         return X, y, binarize_y
 

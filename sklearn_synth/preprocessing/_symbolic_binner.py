@@ -95,7 +95,7 @@ class SymbolicBinner(PersistenceMixin, TableInputMixin, OneToOneFeatureMixin, Tr
 
     Attributes
     ----------
-    column_kinds_ : ndarray of str of shape (n_features_in_,)
+    column_kinds_ : ndarray of str of shape (n_features,)
         ``"continuous"`` (binned), ``"exact"`` (numeric, one symbol per value)
         or ``"categorical"``.
     bin_edges_ : list of ndarray or None
@@ -103,12 +103,12 @@ class SymbolicBinner(PersistenceMixin, TableInputMixin, OneToOneFeatureMixin, Tr
     categories_ : list of ndarray or None
         Distinct values of each exact or categorical column, and the values
         with symbols of their own of each continuous column.
-    n_symbols_ : ndarray of int of shape (n_features_in_,)
+    n_symbols_ : ndarray of int of shape (n_features,)
         Regular symbols per column. Symbol ``n_symbols_[j]`` is column j's
         missing-value symbol and ``n_symbols_[j] + 1`` its unknown symbol.
-    vocabulary_sizes_ : ndarray of int of shape (n_features_in_,)
+    vocabulary_sizes_ : ndarray of int of shape (n_features,)
         ``n_symbols_ + 2``.
-    offsets_ : ndarray of int of shape (n_features_in_,)
+    offsets_ : ndarray of int of shape (n_features,)
         Where each column's symbols start in one shared token space, after the
         reserved tokens ``pad_token`` (0) and ``start_token`` (1); see
         :meth:`to_tokens`.
@@ -122,7 +122,7 @@ class SymbolicBinner(PersistenceMixin, TableInputMixin, OneToOneFeatureMixin, Tr
         ``random_state``.
     n_features_in_ : int
         Number of columns seen during ``fit``.
-    feature_names_in_ : ndarray of str of shape (n_features_in_,)
+    feature_names_in_ : ndarray of str of shape (n_features,)
         Column names seen during ``fit``, when they are all strings.
 
     See Also

@@ -124,6 +124,19 @@ def check_no_infinity(values, label):
         )
 
 
+def check_table_no_infinity(X):
+    """Raise a ValueError naming the first numeric column of ``X`` holding +/-inf."""
+    if is_dataframe(X):
+        for name in X.columns:
+            dtype = X[name].dtype
+            if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
+                values = X[name].to_numpy(dtype=np.float64, na_value=np.nan)
+                check_no_infinity(values, f"column {name!r}")
+    elif X.dtype.kind == "f":
+        for j in range(X.shape[1]):
+            check_no_infinity(X[:, j], column_label(None, j))
+
+
 def as_numeric(arr, what):
     """``arr`` as a real numeric array; complex, sparse, strings and other objects
     raise with a message naming ``what``."""

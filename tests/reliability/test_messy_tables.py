@@ -33,7 +33,8 @@ from tests.reliability._tables import tables
 
 # Generating degenerate tables is the point: silence the health checks about it.
 QUICK = settings(suppress_health_check=list(HealthCheck), deadline=None)
-TORCH = settings(QUICK, max_examples=25)  # each case trains a (tiny) network
+# each case trains a (tiny) network: a third of the profile's cases
+TORCH = settings(QUICK, max_examples=max(10, settings.default.max_examples // 3))
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore::sklearn.exceptions.ConvergenceWarning", "ignore:.*privacy domain empty"
