@@ -6,9 +6,9 @@ save/load, and unpickling a CUDA-trained model on a CPU-only machine."""
 
 import warnings
 
-from ..exceptions import DeviceWarning
+from ..exceptions import DeviceWarning, OptionalDependencyError
 from ..utils._persistence import PersistenceMixin
-from ..utils._torch import import_torch, resolve_device, torch_generator
+from ..utils._torch import import_torch, resolve_device, torch_generator, torch_seed
 
 
 def _silent(*args, **kwargs):
@@ -71,14 +71,50 @@ class TorchGeneratorMixin(TorchStateMixin):
     ``validation_fraction``, ``device``, ``verbose`` and ``random_state``
     parameters, sets ``device_``, ``net_``, ``history_``, ``random_state_``,
     ``classes_``/``class_prior_`` and ``n_features_in_`` in ``fit``, and
-    implements ``_build_net(torch, seed, valid=None)``.
+    implements ``_build_net(torch, seed, valid=None, accelerate=False)``
+    (passing ``accelerate`` on to :meth:`_make_net`); an ``accelerator``
+    parameter (None or an ``accelerate.Accelerator``) selects skorch's
+    Accelerate integration in :meth:`_train`.
     """
 
+    # the accelerator is a runtime resource: never pickled or saved
+    _runtime_params = ("accelerator",)
+
+    def _train(self, torch, seed, X, y, valid):
+        """Build the net, fit it on ``(X, y)`` and set ``net_`` and ``history_``.
+
+        With an ``accelerator``, skorch's ``AccelerateMixin`` trains the net
+        (data-parallel under ``accelerate launch``); the trained module is then
+        put into a plain net, so the fitted model pickles, saves and samples
+        like any other.
+        """
+        accelerate = self.accelerator is not None
+        if accelerate:
+            self.device_ = torch.device(self.accelerator.device)
+        net = self._build_net(torch, seed, valid=valid, accelerate=accelerate)
+        with torch_seed(seed, self.device_):
+            net.fit(X, y)
+        if accelerate:
+            plain = self._build_net(torch, seed)
+            plain.initialize()
+            plain.module_.load_state_dict(net.module_.state_dict())
+            plain.history = net.history
+            net = plain
+        self.net_ = net
+        self.history_ = net.history
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        if state.get("accelerator") is not None:
+            state = {**state, "accelerator": None}
+        return state
+
     def _make_net(self, torch, *, module, criterion, seed, valid, lr, max_epochs, weight_decay=0.0,
-                  **module_kwargs):
+                  accelerate=False, **module_kwargs):
         """A skorch ``NeuralNet``: Adam, early stopping that restores the best
         weights, optional gradient clipping and progress bar, a predefined
-        validation set, and a shuffling order drawn from ``seed`` only."""
+        validation set, and a shuffling order drawn from ``seed`` only; with
+        ``accelerate``, skorch's ``AccelerateMixin`` around ``self.accelerator``."""
         from skorch import NeuralNet
         from skorch.callbacks import EarlyStopping, GradientNormClipping, ProgressBar
         from skorch.dataset import Dataset
@@ -96,7 +132,10 @@ class TorchGeneratorMixin(TorchStateMixin):
             callbacks.append(GradientNormClipping(gradient_clip_value=self.gradient_clip))
         if self.verbose:
             callbacks.append(ProgressBar())
-        return NeuralNet(
+        cls, extra = NeuralNet, {"device": str(self.device_)}
+        if accelerate:
+            cls, extra = _accelerated_net(), {"accelerator": self.accelerator, "device": None}
+        return cls(
             module=module,
             criterion=criterion,
             optimizer=torch.optim.Adam,
@@ -108,7 +147,26 @@ class TorchGeneratorMixin(TorchStateMixin):
             callbacks=callbacks,
             iterator_train__shuffle=True,
             iterator_train__generator=torch_generator(seed),
-            device=str(self.device_),
             verbose=self.verbose,
+            **extra,
             **{f"module__{k}": v for k, v in module_kwargs.items()},
         )
+
+
+def _accelerated_net():
+    """skorch's ``NeuralNet`` with Hugging Face Accelerate support."""
+    try:
+        from skorch.hf import AccelerateMixin
+    except ImportError as exc:  # pragma: no cover - skorch >= 0.12 has it
+        raise OptionalDependencyError("accelerator= needs skorch >= 0.12.") from exc
+    try:
+        import accelerate  # noqa: F401
+    except ImportError as exc:
+        raise OptionalDependencyError(
+            "accelerator= needs Hugging Face Accelerate: pip install accelerate.") from exc
+    from skorch import NeuralNet
+
+    class AcceleratedNet(AccelerateMixin, NeuralNet):
+        """NeuralNet trained through an ``accelerate.Accelerator``."""
+
+    return AcceleratedNet

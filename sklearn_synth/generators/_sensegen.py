@@ -8,12 +8,12 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import _fit_context
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.validation import check_is_fitted
 
 from ..base import AUDIT_SAMPLE_SIZE, BaseGenerator
 from ..utils._random import draw_seed
-from ..utils._torch import import_torch, resolve_device, torch_generator, torch_seed
+from ..utils._torch import import_torch, resolve_device, torch_generator
 from ..utils._validation import as_numeric, check_n_samples, mean_and_std
 from ._base import TorchGeneratorMixin
 
@@ -94,6 +94,11 @@ class SenseGenSynthesizer(TorchGeneratorMixin, BaseGenerator):
         Series generated together; bounds sampling memory.
     device : str or torch.device, default="cpu"
         ``"cpu"``, ``"cuda"``, ``"cuda:1"``, ``"mps"`` or ``"auto"``.
+    accelerator : accelerate.Accelerator or None, default=None
+        Train through skorch's Hugging Face Accelerate integration: mixed
+        precision, or data-parallel training over several GPUs or machines
+        under ``accelerate launch`` (``device`` is then ignored for training).
+        A runtime resource: it is not pickled or saved.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialization, window order and the sampling stream.
     verbose : int, default=0
@@ -162,6 +167,7 @@ class SenseGenSynthesizer(TorchGeneratorMixin, BaseGenerator):
         "temperature": [Interval(Real, 0, None, closed="neither")],
         "sample_chunk_size": [Interval(Integral, 1, None, closed="left")],
         "device": [str, object],
+        "accelerator": [None, HasMethods(["prepare", "backward"])],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
@@ -187,6 +193,7 @@ class SenseGenSynthesizer(TorchGeneratorMixin, BaseGenerator):
         temperature=1.0,
         sample_chunk_size=512,
         device="cpu",
+        accelerator=None,
         random_state=None,
         verbose=0,
     ):
@@ -208,6 +215,7 @@ class SenseGenSynthesizer(TorchGeneratorMixin, BaseGenerator):
         self.temperature = temperature
         self.sample_chunk_size = sample_chunk_size
         self.device = device
+        self.accelerator = accelerator
         self.random_state = random_state
         self.verbose = verbose
 
@@ -337,11 +345,7 @@ class SenseGenSynthesizer(TorchGeneratorMixin, BaseGenerator):
 
         train = windows(train_ids)
         valid = windows(valid_ids) if n_valid else None
-        net = self._build_net(torch, seed, valid=valid)
-        with torch_seed(seed, self.device_):
-            net.fit(*train)
-        self.net_ = net
-        self.history_ = net.history
+        self._train(torch, seed, *train, valid=valid)
         if kind == "list":  # keep a bounded sample of whole recordings, in memory only
             rows = rng.permutation(len(series))[:AUDIT_SAMPLE_SIZE]
             self._audit_sample = ([series[i] for i in np.sort(rows)],
@@ -350,12 +354,13 @@ class SenseGenSynthesizer(TorchGeneratorMixin, BaseGenerator):
             self._store_audit_sample(np.asarray(X), y, rng)
         return self
 
-    def _build_net(self, torch, seed, valid=None):
+    def _build_net(self, torch, seed, valid=None, accelerate=False):
         from ._mdn import MixtureNLLLoss, SenseGenModule
 
         n_classes = 0 if self.classes_ is None else self.classes_.size
         return self._make_net(
             torch,
+            accelerate=accelerate,
             module=SenseGenModule,
             criterion=MixtureNLLLoss,
             seed=seed,

@@ -9,13 +9,13 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import _fit_context
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..base import BaseGenerator, TableInputMixin
 from ..preprocessing import SymbolicBinner
 from ..utils._random import draw_seed
-from ..utils._torch import import_torch, resolve_device, torch_generator, torch_seed
+from ..utils._torch import import_torch, resolve_device, torch_generator
 from ..utils._validation import check_table
 from ._base import TorchGeneratorMixin
 
@@ -130,6 +130,11 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
         slower. Training and ``score_samples`` always use float32.
     device : str, default="cpu"
         ``"cpu"``, ``"cuda"``, ``"cuda:N"``, ``"mps"`` or ``"auto"``.
+    accelerator : accelerate.Accelerator or None, default=None
+        Train through skorch's Hugging Face Accelerate integration: mixed
+        precision, or data-parallel training over several GPUs or machines
+        under ``accelerate launch`` (``device`` is then ignored for training).
+        A runtime resource: it is not pickled or saved.
     random_state : int, RandomState instance or None, default=None
         Makes ``fit`` and the default ``sample`` stream reproducible without
         touching global numpy or torch random state.
@@ -199,6 +204,7 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
         "sample_chunk_size": [Interval(Integral, 1, None, closed="left")],
         "sample_dtype": [StrOptions({"float32", "bfloat16"})],
         "device": [str, object],
+        "accelerator": [None, HasMethods(["prepare", "backward"])],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
@@ -230,6 +236,7 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
         sample_chunk_size=2048,
         sample_dtype="float32",
         device="cpu",
+        accelerator=None,
         random_state=None,
         verbose=0,
     ):
@@ -257,6 +264,7 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
         self.sample_chunk_size = sample_chunk_size
         self.sample_dtype = sample_dtype
         self.device = device
+        self.accelerator = accelerator
         self.random_state = random_state
         self.verbose = verbose
 
@@ -310,11 +318,8 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
         inputs = self._inputs(S, classes)
         train, valid = self._split_rows(X.shape[0], classes, np.random.RandomState(seed))
 
-        net = self._build_net(torch, seed, valid=None if valid is None else (inputs[valid], S[valid]))
-        with torch_seed(seed, self.device_):
-            net.fit(inputs[train], S[train])
-        self.net_ = net
-        self.history_ = net.history
+        self._train(torch, seed, inputs[train], S[train],
+                    valid=None if valid is None else (inputs[valid], S[valid]))
         self._store_audit_sample(X, y, rng)
         return self
 
@@ -383,12 +388,13 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
             allowed[j, : c.size] = c > 0
         return allowed
 
-    def _build_net(self, torch, seed, valid=None):
+    def _build_net(self, torch, seed, valid=None, accelerate=False):
         from ._modules import ARCHITECTURES, RowNLLLoss
 
         n_classes = 0 if self.classes_ is None else self.classes_.size
         return self._make_net(
             torch,
+            accelerate=accelerate,
             module=ARCHITECTURES[self.architecture],
             criterion=RowNLLLoss,
             seed=seed,

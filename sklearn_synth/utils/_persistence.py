@@ -281,6 +281,8 @@ def estimator_to_spec(estimator, out, prefix):
     """Class, parameters and (when fitted) state of ``estimator``."""
     name = type(estimator).__name__
     params = estimator.get_params(deep=False)
+    for runtime in getattr(estimator, "_runtime_params", ()):  # resources, not model state
+        params[runtime] = None
     spec = {
         "class": _class_path(type(estimator)),
         "params": _encode_fields(params, out, prefix + "p", f"Parameter {{!r}} of {name}"),

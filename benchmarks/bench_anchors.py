@@ -1,0 +1,167 @@
+"""Anchor benchmark: sklearn-synth's generators against SDV's GaussianCopula,
+CTGAN and TVAE, on the same splits, in one run.
+
+Needs the ``bench`` extra (``pip install torch==2.13.0 && pip install
+".[bench]"``, which installs SDV) and the shared data (``SKLEARN_SYNTH_DATA``).
+
+Tables: the CIC-IDS2017 sample (the paper's 23 features + label) and KDD'99
+10% (41 columns, 3 categorical, + label; each class capped at 2,000 rows).
+70/30 stratified split (seed 0). Each model is fitted on the training part in
+a fresh process (fit seconds, sampling rows/s on 20,000 rows, peak RSS of that
+process), then its synthetic table (as many rows as the training part, labels
+generated jointly with the features) is judged by
+``sklearn_synth.metrics.evaluate`` against the held-out part: detection AUC
+(0.5 is best), calibrated inlier rate, TSTR macro-F1 / TRTR (random forest),
+mean KS of numeric columns, mean |correlation difference|, and the distance
+membership attack's advantage.
+
+Budgets: SDV models at their defaults, which SDV's documentation recommends
+as the starting point (GaussianCopula: no training loop; CTGAN and TVAE: 300
+epochs, batch 500); ours at their defaults (SequenceLMSynthesizer: the RNN,
+50 epochs with early stopping), plus the independent-columns baseline.
+
+    python benchmarks/bench_anchors.py                   # both tables, all models
+    python benchmarks/bench_anchors.py --tables cic --models sequence_lm,gaussian_copula
+"""
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import machine, print_table  # noqa: E402
+
+MODELS = ["sequence_lm", "dummy", "gaussian_copula", "ctgan", "tvae"]
+LABEL = "label"
+
+
+def load_table(name):
+    from sklearn.model_selection import train_test_split
+
+    from sklearn_synth.datasets import load_kddcup99, load_network_flows
+
+    if name == "cic":
+        X, y = load_network_flows(features="paper", return_X_y=True)
+    else:
+        X, y = load_kddcup99(return_X_y=True)
+        keep = pd.Series(np.arange(len(y))).groupby(np.asarray(y)).head(2000).to_numpy()
+        X, y = X.iloc[np.sort(keep)].reset_index(drop=True), np.asarray(y)[np.sort(keep)]
+    y = pd.Series(np.asarray(y).astype(str), name=LABEL)
+    counts = y.value_counts()
+    rare = y.isin(counts[counts < 2].index)  # a class of one row cannot be stratified
+    X, y = X[~rare.to_numpy()].reset_index(drop=True), y[~rare].reset_index(drop=True)
+    return train_test_split(X, y, test_size=0.3, stratify=y, random_state=0)
+
+
+def fit_one(model, table, out):
+    """Child process: fit one model, time sampling, write its synthetic table."""
+    X_train, _, y_train, _ = load_table(table)
+    frame = X_train.assign(**{LABEL: y_train.to_numpy()}).reset_index(drop=True)
+    n = len(frame)
+    start = time.perf_counter()
+    if model in ("sequence_lm", "dummy"):
+        from sklearn_synth.generators import DummySynthesizer, SequenceLMSynthesizer
+
+        gen = (SequenceLMSynthesizer if model == "sequence_lm" else DummySynthesizer)(random_state=0)
+        gen.fit(X_train.reset_index(drop=True), y_train.to_numpy())
+        fit_s = time.perf_counter() - start
+
+        def draw(k, seed):
+            X_s, y_s = gen.sample_labeled(k, random_state=seed)
+            return X_s.assign(**{LABEL: y_s})
+    else:
+        from sdv.metadata import Metadata
+        from sdv.single_table import (
+            CTGANSynthesizer,
+            GaussianCopulaSynthesizer,
+            TVAESynthesizer,
+        )
+
+        metadata = Metadata.detect_from_dataframes({"flows": frame}, infer_keys=None)
+        cls = {"gaussian_copula": GaussianCopulaSynthesizer, "ctgan": CTGANSynthesizer,
+               "tvae": TVAESynthesizer}[model]
+        gen = cls(metadata)
+        gen.fit(frame)
+        fit_s = time.perf_counter() - start
+
+        def draw(k, seed):
+            return gen.sample(num_rows=k)
+    draw(1000, 1)  # warm-up
+    start = time.perf_counter()
+    draw(20_000, 2)
+    rows_per_s = 20_000 / (time.perf_counter() - start)
+    synth = draw(n, 0)
+    synth.to_parquet(out)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"fit_s": fit_s, "rows_per_s": rows_per_s, "peak_mib": peak}))
+
+
+def judge(table, synth):
+    from sklearn_synth.metrics import evaluate
+
+    X_train, X_test, y_train, y_test = load_table(table)
+    y_synth = synth.pop(LABEL).astype(str).to_numpy()
+    synth = synth[X_train.columns].astype(X_train.dtypes.to_dict(), errors="ignore")
+    report = evaluate(X_test, synth, y_test.to_numpy(), y_synth, X_train=X_train,
+                      y_train=y_train.to_numpy(), random_state=0)
+    s = report.summary.set_index("metric")["value"]
+    return {
+        "detection AUC": s["detection AUC"],
+        "inlier calibrated": s["inlier rate calibrated (rbf)"],
+        "TSTR/TRTR": s["TSTR / TRTR"],
+        "mean KS": s["mean KS (numeric)"],
+        "corr diff": s["mean |correlation difference|"],
+        "attack adv": s["distance-attack advantage"],
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tables", default="cic,kdd")
+    parser.add_argument("--models", default=",".join(MODELS))
+    parser.add_argument("--one", help=argparse.SUPPRESS)
+    parser.add_argument("--table", help=argparse.SUPPRESS)
+    parser.add_argument("--out", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        fit_one(args.one, args.table, args.out)
+        return
+
+    work = Path(tempfile.mkdtemp(prefix="bench_anchors_"))
+    print(f"Machine: {machine()}; {time.strftime('%Y-%m-%d')}", flush=True)
+    for table in args.tables.split(","):
+        X_train, X_test, _, _ = load_table(table)
+        print(f"\n{table}: {len(X_train)} training rows, {len(X_test)} held-out rows, "
+              f"{X_train.shape[1]} columns + label", flush=True)
+        rows = []
+        for model in args.models.split(","):
+            out = work / f"{table}_{model}.parquet"
+            result = subprocess.run(
+                [sys.executable, __file__, "--one", model, "--table", table, "--out", str(out)],
+                capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"},
+            )
+            if result.returncode != 0:
+                print(f"  {model}: failed\n{result.stderr[-2000:]}", flush=True)
+                continue
+            timing = json.loads(result.stdout.strip().splitlines()[-1])
+            quality = judge(table, pd.read_parquet(out))
+            rows.append([model, timing["fit_s"], timing["rows_per_s"], timing["peak_mib"],
+                         *quality.values()])
+            print(f"  {model}: " + ", ".join(f"{k} {v:.4g}" for k, v in
+                                             {**timing, **quality}.items()), flush=True)
+        print()
+        print_table(rows, ["model", "fit s", "rows/s", "peak MiB", "detect AUC", "inlier cal",
+                           "TSTR/TRTR", "mean KS", "corr diff", "attack adv"])
+
+
+if __name__ == "__main__":
+    main()
