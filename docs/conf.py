@@ -25,7 +25,8 @@ extensions = [
 ]
 autosummary_generate = True
 numpydoc_show_class_members = False
-# Examples that train networks for a minute or more on 2 CPU cores.
+# The examples that train networks longest (tens of seconds each on 2 CPU cores);
+# tests/test_examples.py runs every example in any case.
 SLOW_EXAMPLES = ("plot_rebalancing.py", "plot_privacy_cyclegan.py", "plot_sensegen.py")
 quick = os.environ.get("SKLEARN_SYNTH_DOCS_QUICK") == "1"
 sphinx_gallery_conf = {
