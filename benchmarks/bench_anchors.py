@@ -90,11 +90,12 @@ def fit_one(model, table, out):
         cls = {"gaussian_copula": GaussianCopulaSynthesizer, "ctgan": CTGANSynthesizer,
                "tvae": TVAESynthesizer}[model]
         gen = cls(metadata)
-        gen.fit(frame)
+        gen.fit({"flows": frame})  # SDV 2 takes {table name: frame}
         fit_s = time.perf_counter() - start
 
         def draw(k, seed):
-            return gen.sample(num_rows=k)
+            out = gen.sample(num_rows=k)
+            return out["flows"] if isinstance(out, dict) else out
     draw(1000, 1)  # warm-up
     start = time.perf_counter()
     draw(20_000, 2)
@@ -158,6 +159,8 @@ def main():
                          *quality.values()])
             print(f"  {model}: " + ", ".join(f"{k} {v:.4g}" for k, v in
                                              {**timing, **quality}.items()), flush=True)
+        if not rows:
+            continue
         print()
         print_table(rows, ["model", "fit s", "rows/s", "peak MiB", "detect AUC", "inlier cal",
                            "TSTR/TRTR", "mean KS", "corr diff", "attack adv"])
