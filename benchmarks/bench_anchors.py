@@ -86,6 +86,9 @@ def fit_one(model, table, out):
             TVAESynthesizer,
         )
 
+        # SDV's neural models refuse pandas categoricals: give it their values as objects
+        categorical = frame.select_dtypes(include="category").columns
+        frame = frame.astype({c: object for c in categorical})
         metadata = Metadata.detect_from_dataframes({"flows": frame}, infer_keys=None)
         cls = {"gaussian_copula": GaussianCopulaSynthesizer, "ctgan": CTGANSynthesizer,
                "tvae": TVAESynthesizer}[model]
