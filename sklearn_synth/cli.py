@@ -483,6 +483,11 @@ def _run_binner(args, out):
         _demo_report(full, args, out)
 
 
+def _one_line(message):
+    """An error message on one line (scikit-learn's messages span several)."""
+    return " ".join(part.strip() for part in str(message).splitlines() if part.strip())
+
+
 def main(argv=None):
     """Entry point of the ``sklearn-synth`` command.
 
@@ -515,10 +520,10 @@ def main(argv=None):
                 raise CommandError(f"--n-bins must be at least 2, got {args.n_bins}.")
             _run_binner(args, sys.stdout)
     except CommandError as exc:
-        print(f"sklearn-synth: error: {exc}", file=sys.stderr)
+        print(f"sklearn-synth: error: {_one_line(exc)}", file=sys.stderr)
         return 2
     except (DataNotFoundError, FileNotFoundError, KeyError, ValueError, TypeError) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-        print(f"sklearn-synth: error: {message}", file=sys.stderr)
+        print(f"sklearn-synth: error: {_one_line(message)}", file=sys.stderr)
         return 2
     return 0

@@ -179,6 +179,8 @@ def test_interrupted_sample_leaves_the_old_file(tmp_path, monkeypatch):
     (["fit", "{data}", "-o", "{tmp}/m.safetensors", "--generator", "dummy", "--set",
       "strategy=bootstrap"], "holds training rows.*--allow-training-rows"),
     (["fit", "{tmp}", "-o", "{tmp}/m.safetensors"], "is a folder"),
+    (["fit", "{infinite}", "-o", "{tmp}/m.safetensors"], "column 'x' contains infinity"),
+    (["evaluate", "{data}", "{infinite}"], "does not have the real table's columns: missing"),
     (["sample", "{data}", "-n", "5", "-o", "{tmp}/s.csv"], "not a readable sklearn-synth model"),
     (["sample", "{missing}", "-n", "5", "-o", "{tmp}/s.csv"], "no such file"),
     (["sample", "{model}", "-n", "-5", "-o", "{tmp}/s.csv"], "non-negative"),
@@ -193,8 +195,10 @@ def test_bad_arguments_give_one_line(tmp_path, capsys, argv, message):
     model = tmp_path / "model.safetensors"
     main(["fit", str(data), "-o", str(model), "--generator", "dummy"])
     capsys.readouterr()
-    argv = [a.format(missing=tmp_path / "missing.csv", tmp=tmp_path, data=data, model=model)
-            for a in argv]
+    infinite = tmp_path / "infinite.csv"
+    infinite.write_text("x,y\n1.0,a\ninf,b\n2.0,a\n")
+    argv = [a.format(missing=tmp_path / "missing.csv", tmp=tmp_path, data=data, model=model,
+                     infinite=infinite) for a in argv]
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert err.startswith("sklearn-synth: error: ") and err.count("\n") == 1, err
