@@ -282,6 +282,9 @@ def _run_sample(args, out):
     if not callable(getattr(model, "sample_chunks", None)):
         raise CommandError(f"'{args.model}' holds a {type(model).__name__}, which does not "
                            "generate rows.")
+    if model.__sklearn_tags__().input_tags.three_d_array:
+        raise CommandError(f"'{args.model}' holds a {type(model).__name__}, which generates "
+                           "series, not table rows; sample it from Python (model.sample).")
     labeled = args.label_column is not None
     if labeled and getattr(model, "classes_", None) is None:
         raise CommandError(f"'{args.model}' was fitted without labels; drop --label-column.")

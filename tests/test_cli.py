@@ -205,6 +205,17 @@ def test_bad_arguments_give_one_line(tmp_path, capsys, argv, message):
     assert re.search(message, err), err
 
 
+def test_sample_refuses_series_models(tmp_path, capsys):
+    from sklearn_synth.generators import SenseGenSynthesizer
+    from tests._estimators import TINY_SENSEGEN, series
+
+    path = SenseGenSynthesizer(random_state=0, **TINY_SENSEGEN).fit(series()).save(
+        tmp_path / "s.safetensors")
+    assert main(["sample", str(path), "-n", "3", "-o", str(tmp_path / "out.csv")]) == 2
+    assert "generates series, not table rows" in capsys.readouterr().err
+    assert not (tmp_path / "out.csv").exists()
+
+
 def test_help_is_complete():
     for command in ["fit", "sample", "evaluate", "demo", "encode"]:
         result = subprocess.run([sys.executable, "-m", "sklearn_synth", command, "--help"],
