@@ -53,22 +53,6 @@ def _safetensors_numpy():
     return st
 
 
-def to_jsonable(value, what):
-    """A JSON-compatible copy of ``value`` (numpy scalars and arrays converted)."""
-    if isinstance(value, dict):
-        return {str(k): to_jsonable(v, what) for k, v in value.items()}
-    if isinstance(value, (list, tuple, np.ndarray)):
-        return [to_jsonable(v, what) for v in value]
-    if isinstance(value, np.generic):
-        return value.item()
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    raise TypeError(
-        f"{what} holds a value of type {type(value).__name__} ({value!r}), which the safe "
-        "model format cannot store; convert it to a string or number, or use pickle."
-    )
-
-
 # --------------------------------------------------------------- the codec
 class _Writer:
     """Collects the arrays of one file while values are encoded."""
@@ -217,7 +201,7 @@ def decode_value(spec, arrays, device=None):
     if "tuple" in spec:
         return tuple(decode_value(v, arrays, device) for v in spec["tuple"])
     if "dict" in spec:
-        return {_hashable(decode_value(k, arrays, device)): decode_value(v, arrays, device)
+        return {decode_value(k, arrays, device): decode_value(v, arrays, device)
                 for k, v in spec["dict"]}
     if "numpy_dtype" in spec:
         dtype = np.dtype(spec["numpy_dtype"])
@@ -236,10 +220,6 @@ def decode_value(spec, arrays, device=None):
     if "estimator" in spec:
         return estimator_from_spec(spec["estimator"], arrays, device)
     raise ValueError(f"unknown value in a model file: {sorted(spec)}")
-
-
-def _hashable(key):
-    return tuple(key) if isinstance(key, list) else key
 
 
 def _class_path(cls):
@@ -278,22 +258,28 @@ def _encode_fields(mapping, out, prefix, what):
 
 
 def estimator_to_spec(estimator, out, prefix):
-    """Class, parameters and (when fitted) state of ``estimator``."""
+    """Class, parameters and state of ``estimator``.
+
+    The state is what its ``_state_for_saving()`` returns (for a scikit-learn
+    estimator: its fitted attributes); attributes it names in
+    ``_training_row_attributes`` are refused unless the writer allows rows.
+    """
     name = type(estimator).__name__
     params = estimator.get_params(deep=False)
     for runtime in getattr(estimator, "_runtime_params", ()):  # resources, not model state
         params[runtime] = None
-    spec = {
+    state_for_saving = getattr(estimator, "_state_for_saving", None)
+    state = state_for_saving() if state_for_saving is not None else _state_of(estimator)
+    if not out.allow_training_rows:
+        held = [k for k in getattr(estimator, "_training_row_attributes", ())
+                if state.get(k) is not None]
+        if held:
+            raise _rows_refused(f"{name} ({', '.join(held)})")
+    return {
         "class": _class_path(type(estimator)),
         "params": _encode_fields(params, out, prefix + "p", f"Parameter {{!r}} of {name}"),
+        "state": _encode_fields(state, out, prefix + "s", f"Attribute {{!r}} of {name}"),
     }
-    save_state = getattr(estimator, "_save_state", None)
-    if save_state is not None:
-        state = save_state(out, prefix + "s")
-    else:  # a scikit-learn estimator: its fitted attributes, if any
-        state = _encode_fields(_state_of(estimator), out, prefix + "s", f"Attribute {{!r}} of {name}")
-    spec["state"] = state
-    return spec
 
 
 def estimator_from_spec(spec, arrays, device=None):
@@ -303,11 +289,12 @@ def estimator_from_spec(spec, arrays, device=None):
     if device is not None and "device" in params:
         params["device"] = device
     estimator = cls(**params)
-    load_state = getattr(estimator, "_load_state", None)
-    if load_state is not None:
-        load_state(spec["state"], arrays, device)
+    state = decode_value(spec["state"], arrays, device)
+    restore_state = getattr(estimator, "_restore_state", None)
+    if restore_state is not None:
+        restore_state(state, device)
     else:
-        for k, v in decode_value(spec["state"], arrays, device).items():
+        for k, v in state.items():
             setattr(estimator, k, v)
     return estimator
 
@@ -332,17 +319,6 @@ class PersistenceMixin:
     def _restore_state(self, state, device):
         for k, v in state.items():
             setattr(self, k, v)
-
-    def _save_state(self, out, prefix):
-        state = self._state_for_saving()
-        if not out.allow_training_rows:
-            held = [k for k in self._training_row_attributes if state.get(k) is not None]
-            if held:
-                raise _rows_refused(f"{type(self).__name__} ({', '.join(held)})")
-        return _encode_fields(state, out, prefix, f"Attribute {{!r}} of {type(self).__name__}")
-
-    def _load_state(self, state, arrays, device):
-        self._restore_state(decode_value(state, arrays, device), device)
 
     def save(self, path, *, allow_training_rows=False):
         """Save the fitted estimator in the safe format, for sharing with other people.
