@@ -20,6 +20,9 @@ class TorchStateMixin(PersistenceMixin):
     ``net_`` (built by ``_build_net(torch, seed)`` once the other fitted
     attributes are set) with its ``history_``, on ``device_``."""
 
+    # where the model runs is chosen when loading (``load(path, device=...)``)
+    _runtime_params = ("device",)
+
     def _state_for_saving(self):
         state = super()._state_for_saving()
         state.pop("device_", None)
@@ -77,8 +80,8 @@ class TorchGeneratorMixin(TorchStateMixin):
     Accelerate integration in :meth:`_train`.
     """
 
-    # the accelerator is a runtime resource: never pickled or saved
-    _runtime_params = ("accelerator",)
+    # the accelerator is a runtime resource too: never pickled or saved
+    _runtime_params = ("device", "accelerator")
 
     def _train(self, torch, seed, X, y, valid):
         """Build the net, fit it on ``(X, y)`` and set ``net_`` and ``history_``.

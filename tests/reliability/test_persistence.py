@@ -55,6 +55,19 @@ def test_loaded_generator_continues_the_default_stream(tmp_path):
     pd.testing.assert_frame_equal(est.sample(7), loaded.sample(7))
 
 
+def test_device_is_chosen_when_loading(tmp_path):
+    import torch
+
+    from sklearn_synth.generators import SequenceLMSynthesizer
+    from tests._estimators import TINY_LM
+
+    X, y = mixed_table()
+    gen = SequenceLMSynthesizer(device=torch.device("cpu"), random_state=0, **TINY_LM).fit(X, y)
+    loaded = load_model(gen.save(tmp_path / "m.safetensors"), device="cpu")
+    assert loaded.device == "cpu" and loaded.device_.type == "cpu"
+    pd.testing.assert_frame_equal(loaded.sample(5, random_state=0), gen.sample(5, random_state=0))
+
+
 def test_tampered_file_is_refused(fitted, tmp_path):
     _, est, _ = fitted
     path = est.save(tmp_path / "model.safetensors")
