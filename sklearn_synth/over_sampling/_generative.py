@@ -228,15 +228,10 @@ class GenerativeOverSampler(PersistenceMixin, BaseOverSampler):
     def _state_for_saving(self):
         state = super()._state_for_saving()
         # one shared generator serves every class: store each model once
-        models, index = [], {}
-        for label, model in self.generators_.items():
-            ids = [id(m) for m in models]
-            if id(model) not in ids:
-                models.append(model)
-                ids.append(id(model))
-            index[label] = ids.index(id(model))
+        models = list({id(m): m for m in self.generators_.values()}.values())
+        position = {id(m): i for i, m in enumerate(models)}
         state["generators_"] = models
-        state["_generator_of"] = index
+        state["_generator_of"] = {label: position[id(m)] for label, m in self.generators_.items()}
         return state
 
     def _restore_state(self, state, device):
