@@ -173,7 +173,7 @@ def _need_pyarrow():
         raise CommandError("Parquet files need pyarrow: pip install pyarrow.") from None
 
 
-def _read_csv(path):
+def _read_table(path):
     """Read a table: CSV (also .csv.gz, .tsv) or Parquet, by the file name."""
     kind = _table_format(path)
     try:
@@ -218,7 +218,7 @@ def _run_fit(args, out):
         model.set_params(**_parse_params(args.params))
     except ValueError as exc:  # unknown parameter
         raise CommandError(str(exc).splitlines()[0]) from None
-    data = _read_csv(args.input)
+    data = _read_table(args.input)
     X, y = _split_label(data, args.label_column, args.input)
     print(f"Read {X.shape[0]} rows x {X.shape[1]} columns from {args.input}"
           + (f" (labels: {args.label_column!r}, {len(np.unique(y))} classes)" if y is not None
@@ -298,23 +298,25 @@ def _run_sample(args, out):
                       disable=None if args.progress is None else not args.progress) as bar:
                 for chunk in model.sample_chunks(args.n_rows, chunk_size=args.chunk_size,
                                                  labeled=labeled, random_state=args.random_state):
-                    if labeled:
-                        chunk, y = chunk
-                        if not isinstance(chunk, pd.DataFrame):
-                            chunk = pd.DataFrame(chunk)
-                        chunk = chunk.assign(**{args.label_column: y})
-                    elif not isinstance(chunk, pd.DataFrame):
-                        chunk = pd.DataFrame(chunk)
-                    writer.write(chunk)
-                    bar.update(len(chunk))
+                    frame = _chunk_frame(chunk, args.label_column)
+                    writer.write(frame)
+                    bar.update(len(frame))
             if writer.rows == 0:  # an empty table still gets its header
                 empty = model.sample(0, random_state=0)
-                writer.write(pd.DataFrame(empty) if not isinstance(empty, pd.DataFrame) else empty)
+                writer.write(_chunk_frame((empty, model.classes_[:0]) if labeled else empty,
+                                          args.label_column))
         finally:
             writer.close()
     seconds = time.perf_counter() - start
     print(f"Wrote {args.n_rows} rows to {args.output} in {seconds:.1f} s "
           f"({args.n_rows / max(seconds, 1e-9):,.0f} rows/s).", file=out)
+
+
+def _chunk_frame(chunk, label_column):
+    """A sampled chunk (``X`` or ``(X, y)`` with a label column name) as a DataFrame."""
+    X, y = chunk if label_column is not None else (chunk, None)
+    frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(X)
+    return frame if y is None else frame.assign(**{label_column: y})
 
 
 def _split_label(frame, label, source):
@@ -337,11 +339,11 @@ def _run_evaluate(args, out):
     from .metrics import evaluate
     from .utils._io import atomic_path
 
-    real, y_real = _split_label(_read_csv(args.real), args.label_column, args.real)
-    synth, y_synth = _split_label(_read_csv(args.synthetic), args.label_column, args.synthetic)
+    real, y_real = _split_label(_read_table(args.real), args.label_column, args.real)
+    synth, y_synth = _split_label(_read_table(args.synthetic), args.label_column, args.synthetic)
     train, y_train = (None, None)
     if args.train:
-        train, y_train = _split_label(_read_csv(args.train), args.label_column, args.train)
+        train, y_train = _split_label(_read_table(args.train), args.label_column, args.train)
     report = evaluate(real, synth, y_real, y_synth, X_train=train, y_train=y_train,
                       detection=not args.no_detection, random_state=args.random_state)
     print(f"Real: {len(real)} rows; synthetic: {len(synth)} rows"
@@ -399,7 +401,7 @@ def _load(args):
     else:
         if args.paper_features:
             raise CommandError("--paper-features needs --flows.")
-        data = _read_csv(args.input)
+        data = _read_table(args.input)
     return data, args.input
 
 

@@ -145,6 +145,12 @@ def test_sample_gzip_csv_and_zero_rows(tmp_path):
     assert main(["sample", str(model), "-n", "0", "-o", str(tmp_path / "empty.csv")]) == 0
     empty = pd.read_csv(tmp_path / "empty.csv")
     assert empty.shape == (0, 14)
+    labelled = tmp_path / "labelled.safetensors"
+    main(["fit", str(data), "-o", str(labelled), "--generator", "dummy", "--label-column",
+          "target"])
+    assert main(["sample", str(labelled), "-n", "0", "-o", str(tmp_path / "empty2.csv"),
+                 "--label-column", "target"]) == 0
+    assert list(pd.read_csv(tmp_path / "empty2.csv").columns)[-1] == "target"
 
 
 def test_interrupted_sample_leaves_the_old_file(tmp_path, monkeypatch):
