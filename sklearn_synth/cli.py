@@ -214,7 +214,8 @@ def _run_fit(args, out):
     cls = getattr(generators, _GENERATORS[args.generator])
     try:
         model = cls(random_state=args.random_state)
-        model.set_params(**{"verbose": int(args.verbose)} if "verbose" in model.get_params() else {})
+        if args.verbose and "verbose" in model.get_params():
+            model.set_params(verbose=1)
         model.set_params(**_parse_params(args.params))
     except ValueError as exc:  # unknown parameter
         raise CommandError(str(exc).splitlines()[0]) from None
@@ -230,6 +231,8 @@ def _run_fit(args, out):
     try:
         path = model.save(args.output, allow_training_rows=args.allow_training_rows)
     except ValueError as exc:
+        if "holds training rows" not in str(exc):
+            raise
         raise CommandError(f"{exc} (on the command line: --allow-training-rows)") from None
     rows = "training rows included" if args.allow_training_rows else "no training rows"
     print(f"Saved the model to {path} ({path.stat().st_size / 1024:.0f} KiB; {rows}, no pickle).",
