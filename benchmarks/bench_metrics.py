@@ -23,7 +23,7 @@ from sklearn_synth.generators import DummySynthesizer  # noqa: E402
 from sklearn_synth.metrics import (  # noqa: E402
     column_distances,
     correlation_difference,
-    detection_auc_score,
+    detection_auc_loss,
     distance_attack,
     distance_to_closest_record,
     evaluate,
@@ -56,7 +56,7 @@ def main():
              lambda: inlier_rate_score(X_train, X_syn, X_test)),
             ("inlier rate paper (synthetic / real held-out)",
              lambda: inlier_rate_score(X_train, X_syn, X_test, method="paper")),
-            ("detection AUC (RF, 5-fold)", lambda: detection_auc_score(X_test, X_syn)),
+            ("detection AUC (RF, 5-fold)", lambda: detection_auc_loss(X_test, X_syn)),
             ("column distances (mean KS)", lambda: column_distances(X_test, X_syn)["distance"].mean()),
             ("correlation difference", lambda: float(np.nanmean(correlation_difference(X_test, X_syn).to_numpy()))),
             ("TSTR macro-F1 / TRTR", lambda: train_synthetic_test_real(X_syn, y_syn, X_test, y_test, X_train, y_train)),

@@ -128,7 +128,7 @@ def acf_difference(real, synth, lags=16):
 
 def run(dataset, args):
     from sklearn_synth.generators import SenseGenSynthesizer
-    from sklearn_synth.metrics import discriminator_accuracy_score, predictive_score
+    from sklearn_synth.metrics import discriminator_accuracy_loss, predictive_error
 
     train, y_train, test, y_test = load(dataset)
     W = args.window
@@ -168,9 +168,9 @@ def run(dataset, args):
         Ws, _ = windows(series, W)
         rows.append([
             name,
-            discriminator_accuracy_score(test, series, **judge),
-            discriminator_accuracy_score(shifted, series, **judge),
-            predictive_score(series, test, **judge),
+            discriminator_accuracy_loss(test, series, **judge),
+            discriminator_accuracy_loss(shifted, series, **judge),
+            predictive_error(series, test, **judge),
             spectral_distance(held, Ws),
             acf_difference(held, Ws),
             fit_s,
@@ -178,17 +178,17 @@ def run(dataset, args):
         ])
         print(f"  {name}: done", flush=True)
     shuffled = np.random.default_rng(0).permuted(held, axis=1)
-    rows.append(["shuffled real", discriminator_accuracy_score(test, shuffled, **judge),
-                 float("nan"), predictive_score(shuffled, test, **judge),
+    rows.append(["shuffled real", discriminator_accuracy_loss(test, shuffled, **judge),
+                 float("nan"), predictive_error(shuffled, test, **judge),
                  spectral_distance(held, shuffled), acf_difference(held, shuffled),
                  float("nan"), float("nan")])
     train_windows, _ = windows(train, W)
     half = np.random.RandomState(1).permutation(len(train)) < len(train) // 2
     first = [s for s, h in zip(train, half) if h]
     second = [s for s, h in zip(train, half) if not h]
-    rows.append(["real (controls)", discriminator_accuracy_score(test, train, **judge),
-                 discriminator_accuracy_score(first, second, **judge),
-                 predictive_score(train, test, **judge),
+    rows.append(["real (controls)", discriminator_accuracy_loss(test, train, **judge),
+                 discriminator_accuracy_loss(first, second, **judge),
+                 predictive_error(train, test, **judge),
                  spectral_distance(held, train_windows), acf_difference(held, train_windows),
                  float("nan"), float("nan")])
     print(f"\n{dataset}: discriminator accuracy (0.5 = indistinguishable), predictive MAE "

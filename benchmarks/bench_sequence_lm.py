@@ -47,7 +47,7 @@ def run_one(name, max_epochs):
     from sklearn_synth.generators import DummySynthesizer, SequenceLMSynthesizer
     from sklearn_synth.metrics import (
         column_distances,
-        detection_auc_score,
+        detection_auc_loss,
         exact_copy_rate,
         inlier_rate_score,
         train_synthetic_test_real,
@@ -76,7 +76,7 @@ def run_one(name, max_epochs):
         "epochs": len(getattr(gen, "history_", [])) or None,
         "rows_per_s": rows_per_s,
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "detection_auc": detection_auc_score(X_test, X_syn),
+        "detection_auc": detection_auc_loss(X_test, X_syn),
         "inlier_rbf": rbf["synthetic"],
         "inlier_rbf_real": rbf["real_heldout"],
         "inlier_rbf_calibrated": rbf["calibrated"],

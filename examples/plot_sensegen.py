@@ -21,7 +21,7 @@ from sklearn.model_selection import train_test_split
 
 from sklearn_synth.datasets import load_smartwatch_imu
 from sklearn_synth.generators import SenseGenSynthesizer
-from sklearn_synth.metrics import discriminator_accuracy_score
+from sklearn_synth.metrics import discriminator_accuracy_loss
 
 imu = load_smartwatch_imu()
 keep = np.isin(imu.target, ["ABD", "PEN", "ROW"])
@@ -46,8 +46,8 @@ print(f"{len(gen.history_)} epochs, validation NLL per step {gen.history_[-1]['v
 # Generate traces of the held-out exercises and judge them
 # --------------------------------------------------------
 synth, synth_labels = gen.sample_labeled(y=y_test, n_timesteps=300, random_state=0)
-acc = discriminator_accuracy_score([x[:300] for x in X_test], synth, window=50, random_state=0)
-control = discriminator_accuracy_score(
+acc = discriminator_accuracy_loss([x[:300] for x in X_test], synth, window=50, random_state=0)
+control = discriminator_accuracy_loss(
     [x[:300] for x in X_test], [x[:300] for x in X_train], window=50, random_state=0
 )
 print(f"LSTM judge accuracy, synthetic vs held-out: {acc:.2f} "

@@ -19,6 +19,7 @@ __all__ = [
     "metrics",
     "over_sampling",
     "preprocessing",
+    "privacy",
     "utils",
 ]
 

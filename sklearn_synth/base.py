@@ -5,17 +5,20 @@
 ``sample_labeled(n_samples=1, *, y=None, random_state=None) -> (X, y)``;
 ``score`` is a higher-is-better number (mean log-likelihood per row) so that
 ``GridSearchCV`` works with its default scoring. Subclasses implement
-``_sample(n_samples, rng)`` and, when class-conditional,
-``_sample_labeled(class_indices, rng)``.
+``_sample(n_samples, rng)`` and ``_sample_labeled(class_indices, rng)``.
 """
 
 # Authors: The sklearn-synth developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from abc import ABCMeta, abstractmethod
+
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from .utils._audit import AUDIT_SAMPLE_SIZE, without_audit_sample
+from .utils._labels import requested_classes
 from .utils._persistence import PersistenceMixin
 from .utils._random import resolve_sample_rng
 from .utils._validation import check_n_samples
@@ -28,9 +31,6 @@ __all__ = [
     "TableInputMixin",
     "is_generator",
 ]
-
-#: Most training rows a generator keeps in memory for privacy audits.
-AUDIT_SAMPLE_SIZE = 2000
 
 
 def is_generator(estimator):
@@ -66,13 +66,19 @@ class TableInputMixin:
         return tags
 
 
-class SamplingMixin:
-    """Mixin providing ``sample`` and ``sample_labeled`` (for estimators that
-    generate samples but have no likelihood; generators use :class:`GeneratorMixin`).
+class SamplingMixin(metaclass=ABCMeta):
+    """Mixin providing ``sample``, ``sample_labeled`` and ``sample_chunks`` (for
+    estimators that generate samples but have no likelihood; generators use
+    :class:`GeneratorMixin`).
 
-    The fitted estimator must set ``random_state_`` (a ``RandomState``), and,
-    when fitted with labels, ``classes_`` and ``class_prior_`` (use
-    :meth:`_fit_labels`).
+    The contract, as imbalanced-learn's ``BaseSampler`` has for
+    ``_fit_resample``: the public methods check the fitted state and their
+    arguments, resolve the random stream and the requested classes, then call
+    the two abstract methods a subclass implements, ``_sample(n_samples, rng)``
+    and ``_sample_labeled(class_indices, rng)``. The fitted estimator sets
+    ``random_state_`` (a ``RandomState``) and, through
+    ``sklearn_synth.utils._labels.fit_labels``, ``classes_`` and
+    ``class_prior_`` (None when fitted without labels).
     """
 
     def sample(self, n_samples=1, *, random_state=None):
@@ -164,98 +170,32 @@ class SamplingMixin:
     def _sample_labeled_checked(self, n_samples, y, random_state, **params):
         check_is_fitted(self)
         rng = resolve_sample_rng(random_state, self.random_state_)
-        indices = self._requested_classes(n_samples, y, rng)
+        indices = requested_classes(self, n_samples, y, rng)
         return self._sample_labeled(indices, rng, **params), self.classes_[indices]
 
-    def _prior_classes(self, n_samples, rng):
-        """Class indices drawn from the training prior, or None for an unlabeled fit."""
-        if getattr(self, "classes_", None) is None:
-            return None
-        return rng.choice(self.classes_.size, size=n_samples, p=self.class_prior_)
+    @abstractmethod
+    def _sample(self, n_samples, rng, **params):
+        """Draw ``n_samples`` rows with the ``RandomState`` ``rng``.
 
-    def _requested_classes(self, n_samples, y, rng):
-        """Class indices of the rows ``sample_labeled(n_samples, y=y)`` asks for."""
-        if getattr(self, "classes_", None) is None:
-            raise ValueError(
-                f"{type(self).__name__} was fitted without labels; call fit(X, y) to "
-                "use sample_labeled, or use sample."
-            )
-        if y is None:
-            return self._prior_classes(check_n_samples(n_samples), rng)
-        labels = np.asarray(y)
-        if labels.ndim == 0:
-            labels = np.repeat(labels, check_n_samples(n_samples))
-        elif labels.ndim != 1:
-            raise ValueError(f"y must be a label or a 1-D array of labels, got shape {labels.shape}.")
-        return self._class_indices(labels)
-
-    def _store_audit_sample(self, X, y=None, random_state=None):
-        """Keep a bounded random sample of the training rows, in memory only.
-
-        The privacy scorers use it as the members of a membership-inference
-        attack (a scorer only sees held-out rows). It is dropped when the
-        estimator is pickled or copied, so a shared model never carries
-        training rows.
+        A model fitted with labels draws their classes from its prior
+        (:func:`~sklearn_synth.utils._labels.prior_classes`).
         """
-        import pandas as pd
-        from sklearn.utils import check_random_state
 
-        n = X.shape[0]
-        rows = np.arange(n)
-        if n > AUDIT_SAMPLE_SIZE:
-            rows = np.sort(check_random_state(random_state).choice(n, AUDIT_SAMPLE_SIZE, replace=False))
-        sample = X.iloc[rows].reset_index(drop=True) if isinstance(X, pd.DataFrame) else np.array(X[rows])
-        labels = None if y is None else np.asarray(y)[rows]
-        self._audit_sample = (sample, labels)
+    @abstractmethod
+    def _sample_labeled(self, class_indices, rng, **params):
+        """Draw one row of each class in ``class_indices`` (indices into ``classes_``)."""
 
     def __getstate__(self):
+        # the audit sample of training rows stays in this process
         state = super().__getstate__() if hasattr(super(), "__getstate__") else self.__dict__.copy()
-        if "_audit_sample" in state:
-            state = dict(state)
-            del state["_audit_sample"]
-        return state
-
-    def _fit_labels(self, y, n_rows):
-        """Set ``classes_`` and ``class_prior_``; return the class index of each row."""
-        if y is None:
-            self.classes_ = None
-            self.class_prior_ = None
-            return None
-        y = np.asarray(y)
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = y[:, 0]
-        if y.ndim != 1 or y.shape[0] != n_rows:
-            raise ValueError(f"y must be 1-D with {n_rows} labels, got shape {y.shape}.")
-        if y.dtype == object:
-            import pandas as pd
-
-            if pd.isna(y).any():
-                raise ValueError("y contains missing labels; drop or label those rows first.")
-        elif y.dtype.kind == "f" and np.isnan(y).any():
-            raise ValueError("y contains NaN labels; drop or label those rows first.")
-        self.classes_, encoded, counts = np.unique(y, return_inverse=True, return_counts=True)
-        self.class_prior_ = counts / counts.sum()
-        return encoded
-
-    def _class_indices(self, labels):
-        position = np.searchsorted(self.classes_, labels)
-        position = np.minimum(position, self.classes_.size - 1)
-        unknown = self.classes_[position] != labels
-        if np.any(unknown):
-            bad = list(np.unique(labels[unknown]))[:5]
-            raise ValueError(
-                f"y contains labels not seen in fit: {bad}. Known classes: "
-                f"{list(self.classes_)}."
-            )
-        return position
+        return without_audit_sample(state)
 
 
 class GeneratorMixin(SamplingMixin):
     """Mixin providing ``sample``, ``sample_labeled`` and ``score``.
 
-    The fitted estimator must set ``random_state_`` (a ``RandomState``), and,
-    when fitted with labels, ``classes_`` and ``class_prior_`` (use
-    :meth:`_fit_labels`); ``score`` needs a ``score_samples`` method.
+    The contract of :class:`SamplingMixin`; ``score`` needs a
+    ``score_samples`` method.
     """
 
     def score(self, X, y=None):

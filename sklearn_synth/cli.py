@@ -15,6 +15,7 @@ quality report of a synthetic file, always with its exact-copy rate;
 # SPDX-License-Identifier: BSD-3-Clause
 
 import argparse
+import contextlib
 import sys
 import time
 import warnings
@@ -29,34 +30,76 @@ class CommandError(Exception):
     """An error to report on one line, without a traceback."""
 
 
+class _Parser(argparse.ArgumentParser):
+    # usage errors are reported like every other error: one line, exit status 2
+    def error(self, message):
+        raise CommandError(message)
+
+
+@contextlib.contextmanager
+def _user_errors():
+    """Turn the errors that the user's data, options or files cause inside the
+    block into a one-line CommandError; anything else (a bug) keeps its traceback."""
+    try:
+        yield
+    except (ValueError, TypeError, KeyError, OSError) as exc:
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        raise CommandError(_one_line(message)) from exc
+
+
+def _at_least(minimum):
+    """An argparse ``type`` for whole numbers of at least ``minimum``."""
+    def convert(text):
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < minimum:
+            what = "a non-negative whole number" if minimum == 0 else f"at least {minimum}"
+            raise argparse.ArgumentTypeError(f"must be {what}, got {value}")
+        return value
+
+    convert.__name__ = "count"  # what argparse names in its messages
+    return convert
+
+
 def _build_parser():
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="sklearn-synth",
         description="Synthetic tabular and sensor data, scikit-learn style.",
     )
     parser.add_argument("--version", action="version", version=f"sklearn-synth {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for add in (_add_demo_parser, _add_encode_parser, _add_fit_parser, _add_sample_parser,
+                _add_evaluate_parser):
+        add(sub)
+    return parser
 
-    def binner_options(p):
-        p.add_argument("--n-bins", type=int, default=49, help="bins per numeric column (default 49)")
-        p.add_argument(
-            "--strategy", choices=["quantile", "uniform", "kmeans"], default="quantile",
-            help="how bin edges are placed (default quantile)",
-        )
-        p.add_argument(
-            "--bins", choices=["per_column", "shared"], default="per_column",
-            help="edges per column, or one set shared by all columns as in the paper",
-        )
-        p.add_argument(
-            "--decode", choices=["empirical", "uniform", "midpoint"], default="empirical",
-            help="how a bin symbol becomes a number again (default empirical)",
-        )
-        p.add_argument("--random-state", type=int, default=0, help="seed (default 0)")
-        p.add_argument("--show", type=int, default=3, help="rows to print as sentences (default 3)")
-        p.add_argument(
-            "--output", help="write the rows as sentences to this text file (written atomically)"
-        )
 
+def _add_binner_options(p):
+    p.add_argument("--n-bins", type=_at_least(2), default=49,
+                   help="bins per numeric column (default 49)")
+    p.add_argument(
+        "--strategy", choices=["quantile", "uniform", "kmeans"], default="quantile",
+        help="how bin edges are placed (default quantile)",
+    )
+    p.add_argument(
+        "--bins", choices=["per_column", "shared"], default="per_column",
+        help="edges per column, or one set shared by all columns as in the paper",
+    )
+    p.add_argument(
+        "--decode", choices=["empirical", "uniform", "midpoint"], default="empirical",
+        help="how a bin symbol becomes a number again (default empirical)",
+    )
+    p.add_argument("--random-state", type=int, default=0, help="seed (default 0)")
+    p.add_argument("--show", type=_at_least(0), default=3,
+                   help="rows to print as sentences (default 3)")
+    p.add_argument(
+        "--output", help="write the rows as sentences to this text file (written atomically)"
+    )
+
+
+def _add_demo_parser(sub):
     demo = sub.add_parser(
         "demo",
         help="encode and decode a table that ships with scikit-learn (nothing downloaded)",
@@ -67,8 +110,11 @@ def _build_parser():
         "--dataset", choices=["wine", "breast_cancer", "iris"], default="wine",
         help="which bundled table (default wine)",
     )
-    binner_options(demo)
+    _add_binner_options(demo)
+    demo.set_defaults(run=_run_demo)
 
+
+def _add_encode_parser(sub):
     encode = sub.add_parser(
         "encode",
         help="encode and decode a CSV file of yours",
@@ -85,8 +131,11 @@ def _build_parser():
         help="with --flows: keep the symbolic-sequence paper's 23 features",
     )
     encode.add_argument("--label-column", help="a label column to leave out of the encoding")
-    binner_options(encode)
+    _add_binner_options(encode)
+    encode.set_defaults(run=_run_encode)
 
+
+def _add_fit_parser(sub):
     fit = sub.add_parser(
         "fit",
         help="train a generator on a CSV or Parquet file and save it",
@@ -114,7 +163,10 @@ def _build_parser():
         "who gets the file gets those rows",
     )
     fit.add_argument("-v", "--verbose", action="store_true", help="print training progress")
+    fit.set_defaults(run=_run_fit)
 
+
+def _add_sample_parser(sub):
     sample = sub.add_parser(
         "sample",
         help="write rows sampled from a saved model to a CSV or Parquet file",
@@ -123,17 +175,20 @@ def _build_parser():
         "temporary file renamed onto OUTPUT when complete.",
     )
     sample.add_argument("model", help="a model file written by 'sklearn-synth fit'")
-    sample.add_argument("-n", "--n-rows", type=int, required=True, help="rows to write")
+    sample.add_argument("-n", "--n-rows", type=_at_least(0), required=True, help="rows to write")
     sample.add_argument("-o", "--output", required=True,
                         help="output file: .csv, .csv.gz, .tsv or .parquet")
     sample.add_argument("--label-column",
                         help="add the class of each row under this name (labelled models only)")
-    sample.add_argument("--chunk-size", type=int, default=50_000,
+    sample.add_argument("--chunk-size", type=_at_least(1), default=50_000,
                         help="rows generated and written at a time (default 50000)")
     sample.add_argument("--random-state", type=int, default=0, help="seed (default 0)")
     sample.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                         help="show a progress bar (default: when writing to a terminal)")
+    sample.set_defaults(run=_run_sample)
 
+
+def _add_evaluate_parser(sub):
     evaluate = sub.add_parser(
         "evaluate",
         help="compare real and synthetic CSV files: fidelity, utility and privacy",
@@ -150,7 +205,7 @@ def _build_parser():
     evaluate.add_argument("--no-detection", action="store_true",
                           help="skip the classifier two-sample test (the slowest figure)")
     evaluate.add_argument("--random-state", type=int, default=0, help="seed (default 0)")
-    return parser
+    evaluate.set_defaults(run=_run_evaluate)
 
 
 _GENERATORS = {"sequence-lm": "SequenceLMSynthesizer", "dummy": "DummySynthesizer"}
@@ -210,30 +265,30 @@ def _parse_params(pairs):
 
 def _run_fit(args, out):
     from . import generators
+    from .exceptions import TrainingRowsError
 
     cls = getattr(generators, _GENERATORS[args.generator])
-    try:
+    params = _parse_params(args.params)
+    with _user_errors():  # an unknown parameter name
         model = cls(random_state=args.random_state)
         if args.verbose and "verbose" in model.get_params():
             model.set_params(verbose=1)
-        model.set_params(**_parse_params(args.params))
-    except ValueError as exc:  # unknown parameter
-        raise CommandError(str(exc).splitlines()[0]) from None
+        model.set_params(**params)
     data = _read_table(args.input)
     X, y = _split_label(data, args.label_column, args.input)
     print(f"Read {X.shape[0]} rows x {X.shape[1]} columns from {args.input}"
           + (f" (labels: {args.label_column!r}, {len(np.unique(y))} classes)" if y is not None
              else "") + ".", file=out, flush=True)
     start = time.perf_counter()
-    model.fit(X, y)
+    with _user_errors():
+        model.fit(X, y)
     seconds = time.perf_counter() - start
     print(f"Fitted {model!r} in {seconds:.1f} s.", file=out)
-    try:
-        path = model.save(args.output, allow_training_rows=args.allow_training_rows)
-    except ValueError as exc:
-        if "holds training rows" not in str(exc):
-            raise
-        raise CommandError(f"{exc} (on the command line: --allow-training-rows)") from None
+    with _user_errors():
+        try:
+            path = model.save(args.output, allow_training_rows=args.allow_training_rows)
+        except TrainingRowsError as exc:
+            raise CommandError(f"{exc} (on the command line: --allow-training-rows)") from None
     rows = "training rows included" if args.allow_training_rows else "no training rows"
     print(f"Saved the model to {path} ({path.stat().st_size / 1024:.0f} KiB; {rows}, no pickle).",
           file=out)
@@ -269,25 +324,11 @@ class _TableWriter:
 
 def _run_sample(args, out):
     from .utils._io import atomic_path
-    from .utils._persistence import load_model
 
-    if args.n_rows < 0:
-        raise CommandError(f"-n must be a non-negative number of rows, got {args.n_rows}.")
-    if args.chunk_size < 1:
-        raise CommandError(f"--chunk-size must be at least 1, got {args.chunk_size}.")
     kind = _table_format(args.output)
     if kind == "parquet":
         _need_pyarrow()
-    try:
-        model = load_model(args.model)
-    except FileNotFoundError:
-        raise CommandError(f"cannot read '{args.model}': no such file.") from None
-    if not callable(getattr(model, "sample_chunks", None)):
-        raise CommandError(f"'{args.model}' holds a {type(model).__name__}, which does not "
-                           "generate rows.")
-    if model.__sklearn_tags__().input_tags.three_d_array:
-        raise CommandError(f"'{args.model}' holds a {type(model).__name__}, which generates "
-                           "series, not table rows; sample it from Python (model.sample).")
+    model = _load_row_generator(args.model)
     labeled = args.label_column is not None
     if labeled and getattr(model, "classes_", None) is None:
         raise CommandError(f"'{args.model}' was fitted without labels; drop --label-column.")
@@ -315,6 +356,25 @@ def _run_sample(args, out):
           f"({args.n_rows / max(seconds, 1e-9):,.0f} rows/s).", file=out)
 
 
+def _load_row_generator(path):
+    """A saved model that generates table rows, or a one-line error saying why not."""
+    from .utils._persistence import load_model
+
+    try:
+        model = load_model(path)
+    except FileNotFoundError:
+        raise CommandError(f"cannot read '{path}': no such file.") from None
+    except ValueError as exc:  # ModelFormatError: not a model file, or a damaged one
+        raise CommandError(_one_line(exc)) from None
+    if not callable(getattr(model, "sample_chunks", None)):
+        raise CommandError(f"'{path}' holds a {type(model).__name__}, which does not "
+                           "generate rows.")
+    if model.__sklearn_tags__().input_tags.three_d_array:
+        raise CommandError(f"'{path}' holds a {type(model).__name__}, which generates "
+                           "series, not table rows; sample it from Python (model.sample).")
+    return model
+
+
 def _chunk_frame(chunk, label_column):
     """A sampled chunk (``X`` or ``(X, y)`` with a label column name) as a DataFrame."""
     X, y = chunk if label_column is not None else (chunk, None)
@@ -339,7 +399,7 @@ def print_report(report, out):
 
 
 def _run_evaluate(args, out):
-    from .metrics import evaluate
+    from .metrics import evaluate, exact_copy_rate
     from .utils._io import atomic_path
 
     real, y_real = _split_label(_read_table(args.real), args.label_column, args.real)
@@ -347,15 +407,14 @@ def _run_evaluate(args, out):
     train, y_train = (None, None)
     if args.train:
         train, y_train = _split_label(_read_table(args.train), args.label_column, args.train)
-    report = evaluate(real, synth, y_real, y_synth, X_train=train, y_train=y_train,
-                      detection=not args.no_detection, random_state=args.random_state)
+    reference, what = (train, "training") if train is not None else (real, "real held-out")
+    with _user_errors():
+        report = evaluate(real, synth, y_real, y_synth, X_train=train, y_train=y_train,
+                          detection=not args.no_detection, random_state=args.random_state)
+        rate = exact_copy_rate(reference, synth)
     print(f"Real: {len(real)} rows; synthetic: {len(synth)} rows"
           + (f"; training: {len(train)} rows" if train is not None else "") + ".", file=out)
     print_report(report, out)
-    from .metrics import exact_copy_rate
-
-    reference, what = (train, "training") if train is not None else (real, "real held-out")
-    rate = exact_copy_rate(reference, synth)
     print(f"Exact copies: {rate:.2%} of the synthetic rows ({round(rate * len(synth))} of "
           f"{len(synth)}) are identical to a row of the {what} file"
           + ("" if train is not None else "; pass --train to compare with the training rows")
@@ -368,6 +427,17 @@ def _run_evaluate(args, out):
         with atomic_path(args.plot) as tmp:
             figure.savefig(tmp, format="png", dpi=110)
         print(f"Wrote the report's figure to {args.plot}.", file=out)
+
+
+def _run_demo(args, out):
+    """The main job on a bundled table: the symbolic round trip, then a baseline's report."""
+    from .datasets import load_demo_table
+
+    data = load_demo_table(args.dataset)
+    _binner_round_trip(data.drop(columns="label"), f"scikit-learn's {args.dataset} table",
+                       args, out)
+    print("", file=out)
+    _demo_report(data, args, out)
 
 
 def _demo_report(data, args, out):
@@ -391,84 +461,49 @@ def _demo_report(data, args, out):
     print_report(report, out)
 
 
-def _load(args):
-    from .datasets import load_demo_table, load_network_flows
-
-    if args.command == "demo":
-        return load_demo_table(args.dataset), f"scikit-learn's {args.dataset} table"
+def _run_encode(args, out):
+    """The symbolic round trip on a file of the user's."""
+    if args.paper_features and not args.flows:
+        raise CommandError("--paper-features needs --flows.")
     if args.flows:
-        data = load_network_flows(
-            args.input, features="paper" if args.paper_features else None, label_column=None
-            if args.label_column is None else args.label_column,
-        )
+        from .datasets import load_network_flows
+
+        with _user_errors():
+            data = load_network_flows(args.input, features="paper" if args.paper_features else None,
+                                      label_column=args.label_column)
     else:
-        if args.paper_features:
-            raise CommandError("--paper-features needs --flows.")
         data = _read_table(args.input)
-    return data, args.input
+    data, _ = _split_label(data, args.label_column, args.input)
+    _binner_round_trip(data, args.input, args, out)
 
 
-def _run_binner(args, out):
-    from scipy.stats import ks_2samp
-
+def _binner_round_trip(data, source, args, out):
+    """Fit a binner, encode and decode ``data``; print what the round trip kept."""
     from .preprocessing import SymbolicBinner
-    from .utils._io import atomic_path
 
-    data, source = _load(args)
-    full = data
-    label = "label" if args.command == "demo" else args.label_column
-    data, _ = _split_label(data, label, source)
-    binner = SymbolicBinner(
-        n_bins=args.n_bins, strategy=args.strategy, bins=args.bins, decode=args.decode,
-        random_state=args.random_state,
-    )
-    start = time.perf_counter()
-    binner.fit(data)
-    fit_s = time.perf_counter() - start
-    start = time.perf_counter()
-    symbols = binner.transform(data)
-    encode_s = time.perf_counter() - start
-    start = time.perf_counter()
-    decoded = binner.inverse_transform(symbols)
-    decode_s = time.perf_counter() - start
-
-    n_rows, n_cols = data.shape
-    print(f"Read {n_rows} rows x {n_cols} columns from {source}.", file=out)
+    binner = SymbolicBinner(n_bins=args.n_bins, strategy=args.strategy, bins=args.bins,
+                            decode=args.decode, random_state=args.random_state)
+    with _user_errors():
+        seconds, symbols, decoded = _timed_round_trip(binner, data)
+    print(f"Read {data.shape[0]} rows x {data.shape[1]} columns from {source}.", file=out)
     kinds = pd.Series(binner.column_kinds_).value_counts().to_dict()
     print(
         f"Fitted SymbolicBinner(n_bins={args.n_bins}, strategy={args.strategy!r}, "
-        f"bins={args.bins!r}, decode={args.decode!r}) in {fit_s:.3f} s: "
+        f"bins={args.bins!r}, decode={args.decode!r}) in {seconds['fit']:.3f} s: "
         + ", ".join(f"{v} {k}" for k, v in sorted(kinds.items()))
         + f" column(s), {binner.n_tokens_} tokens in all.",
         file=out,
     )
-    print("", file=out)
-    print(f"{'column':<28} {'kind':<12} {'symbols':>7} {'KS':>7}", file=out)
-    same_bins = binner.transform(decoded) == symbols
-    ks_values = []
-    for j, column in enumerate(data.columns):
-        original, back = data[column], decoded[column]
-        if binner.column_kinds_[j] == "categorical":  # share of values changed
-            ks = float((original.astype(str) != back.astype(str)).mean())
-        elif original.notna().any():
-            with warnings.catch_warnings():  # exact p-values are not needed here
-                warnings.simplefilter("ignore", RuntimeWarning)
-                ks = ks_2samp(original.dropna(), back.dropna()).statistic
-        else:
-            ks = 0.0
-        ks_values.append(ks)
-        print(
-            f"{str(column)[:28]:<28} {binner.column_kinds_[j]:<12} {binner.n_symbols_[j]:>7} {ks:>7.4f}",
-            file=out,
-        )
-    print("", file=out)
-    show = min(args.show, n_rows)
+    ks_values = _column_round_trip(binner, data, decoded)
+    _print_columns(binner, data.columns, ks_values, out)
+    show = min(args.show, data.shape[0])
     if show:
         print(f"First {show} row(s) as sentences:", file=out)
         for sentence in binner.render_sentences(symbols[:show]):
             print(f"  {sentence}", file=out)
         print("", file=out)
-    cells = n_rows * n_cols
+    same_bins = binner.transform(decoded) == symbols
+    cells = data.shape[0] * data.shape[1]
     print(
         f"Round trip: {int(same_bins.sum())} of {cells} values decoded inside their own bin; "
         f"per-column KS statistic original vs decoded: max {max(ks_values):.4f}, "
@@ -476,19 +511,65 @@ def _run_binner(args, out):
         file=out,
     )
     print(
-        f"Throughput: encode {cells / max(encode_s, 1e-9):,.0f} cells/s, "
-        f"decode {cells / max(decode_s, 1e-9):,.0f} cells/s.",
+        f"Throughput: encode {cells / max(seconds['encode'], 1e-9):,.0f} cells/s, "
+        f"decode {cells / max(seconds['decode'], 1e-9):,.0f} cells/s.",
         file=out,
     )
     if args.output:
-        with atomic_path(args.output) as tmp:
-            tmp.write_text("\n".join(binner.render_sentences(symbols)) + "\n", encoding="utf-8")
-        print(f"Wrote {n_rows} sentences to {args.output}.", file=out)
+        _write_sentences(binner, symbols, args.output, out)
     if not same_bins.all():
         raise CommandError("some decoded values left their bin; please report this as a bug.")
-    if args.command == "demo":
-        print("", file=out)
-        _demo_report(full, args, out)
+
+
+def _timed_round_trip(binner, data):
+    """Fit ``binner``, encode and decode ``data``: (seconds per step, symbols, decoded)."""
+    seconds = {}
+    start = time.perf_counter()
+    binner.fit(data)
+    seconds["fit"] = time.perf_counter() - start
+    start = time.perf_counter()
+    symbols = binner.transform(data)
+    seconds["encode"] = time.perf_counter() - start
+    start = time.perf_counter()
+    decoded = binner.inverse_transform(symbols)
+    seconds["decode"] = time.perf_counter() - start
+    return seconds, symbols, decoded
+
+
+def _column_round_trip(binner, data, decoded):
+    """Per column: the KS statistic original vs decoded (numeric), or the share of
+    values changed (categorical)."""
+    from scipy.stats import ks_2samp
+
+    values = []
+    for j, column in enumerate(data.columns):
+        original, back = data[column], decoded[column]
+        if binner.column_kinds_[j] == "categorical":
+            values.append(float((original.astype(str) != back.astype(str)).mean()))
+        elif original.notna().any():
+            with warnings.catch_warnings():  # exact p-values are not needed here
+                warnings.simplefilter("ignore", RuntimeWarning)
+                values.append(ks_2samp(original.dropna(), back.dropna()).statistic)
+        else:
+            values.append(0.0)
+    return values
+
+
+def _print_columns(binner, columns, ks_values, out):
+    print("", file=out)
+    print(f"{'column':<28} {'kind':<12} {'symbols':>7} {'KS':>7}", file=out)
+    for j, column in enumerate(columns):
+        print(f"{str(column)[:28]:<28} {binner.column_kinds_[j]:<12} {binner.n_symbols_[j]:>7} "
+              f"{ks_values[j]:>7.4f}", file=out)
+    print("", file=out)
+
+
+def _write_sentences(binner, symbols, path, out):
+    from .utils._io import atomic_path
+
+    with atomic_path(path) as tmp:
+        tmp.write_text("\n".join(binner.render_sentences(symbols)) + "\n", encoding="utf-8")
+    print(f"Wrote {symbols.shape[0]} sentences to {path}.", file=out)
 
 
 def _one_line(message):
@@ -510,28 +591,13 @@ def main(argv=None):
         0 on success, 2 on a usage or input error (reported on one line).
     """
     parser = _build_parser()
-    args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help()
-        return 0
-    from .exceptions import DataNotFoundError
-
     try:
-        if args.command == "evaluate":
-            _run_evaluate(args, sys.stdout)
-        elif args.command == "fit":
-            _run_fit(args, sys.stdout)
-        elif args.command == "sample":
-            _run_sample(args, sys.stdout)
-        else:
-            if args.n_bins < 2:
-                raise CommandError(f"--n-bins must be at least 2, got {args.n_bins}.")
-            _run_binner(args, sys.stdout)
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help()
+            return 0
+        args.run(args, sys.stdout)
     except CommandError as exc:
         print(f"sklearn-synth: error: {_one_line(exc)}", file=sys.stderr)
-        return 2
-    except (DataNotFoundError, FileNotFoundError, KeyError, ValueError, TypeError) as exc:
-        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-        print(f"sklearn-synth: error: {_one_line(message)}", file=sys.stderr)
         return 2
     return 0

@@ -6,8 +6,10 @@
 __all__ = [
     "DataNotFoundError",
     "DeviceWarning",
+    "ModelFormatError",
     "OptionalDependencyError",
     "OutOfRangeWarning",
+    "TrainingRowsError",
     "UnknownCategoryWarning",
 ]
 
@@ -23,6 +25,23 @@ class DataNotFoundError(FileNotFoundError):
     """A data file or folder that a loader expected does not exist.
 
     The message names the expected location and where to get the data.
+    """
+
+
+class ModelFormatError(ValueError):
+    """A model file is not in sklearn-synth's format, is from an incompatible
+    version, or was modified.
+
+    Also importable from :mod:`sklearn_synth.utils`.
+    """
+
+
+class TrainingRowsError(ValueError):
+    """Saving was refused because the model keeps training rows.
+
+    The safe model format stores no training rows unless asked
+    (``save(path, allow_training_rows=True)``; on the command line
+    ``--allow-training-rows``).
     """
 
 

@@ -43,7 +43,8 @@ def test_encode_flows():
     [
         (["encode", "/no/such/file.csv"], "no such file"),
         (["encode", "x.csv", "--paper-features"], "--paper-features needs --flows"),
-        (["demo", "--n-bins", "1"], "--n-bins must be at least 2"),
+        (["demo", "--n-bins", "1"], "--n-bins: must be at least 2"),
+        (["demo", "--bogus"], "unrecognized arguments: --bogus"),
         (["encode", "/no/such/folder", "--flows"], "Expected CICFlowMeter CSV files"),
     ],
 )

@@ -12,6 +12,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..base import BaseGenerator, TableInputMixin
+from ..utils._audit import store_audit_sample
+from ..utils._labels import fit_labels, prior_classes
 from ..preprocessing import SymbolicBinner
 from ..utils._random import draw_seed
 from ..utils._validation import check_table, is_dataframe
@@ -102,7 +104,7 @@ class DummySynthesizer(TableInputMixin, BaseGenerator):
         """
         X = check_table(self, X, reset=True)
         self.random_state_ = check_random_state(draw_seed(self.random_state))
-        classes = self._fit_labels(y, X.shape[0])
+        classes = fit_labels(self, y, X.shape[0])
         self.binner_ = SymbolicBinner(
             n_bins=self.n_bins, random_state=draw_seed(self.random_state_)
         ).fit(X)
@@ -110,7 +112,7 @@ class DummySynthesizer(TableInputMixin, BaseGenerator):
         self.symbol_probabilities_ = [
             _smoothed(S[:, j], v) for j, v in enumerate(self.binner_.vocabulary_sizes_)
         ]
-        self._store_audit_sample(X, y, self.random_state_)
+        store_audit_sample(self, X, y, self.random_state_)
         if self.strategy == "bootstrap":
             self._rows = X.copy()
             self._row_classes = classes
@@ -128,7 +130,7 @@ class DummySynthesizer(TableInputMixin, BaseGenerator):
     def _sample(self, n_samples, rng):
         if self.strategy == "bootstrap":
             return self._take(rng.randint(self._n_rows(), size=n_samples))
-        return self._draw_independent(self._prior_classes(n_samples, rng), n_samples, rng)
+        return self._draw_independent(prior_classes(self, n_samples, rng), n_samples, rng)
 
     def _sample_labeled(self, class_indices, rng):
         if self.strategy == "bootstrap":

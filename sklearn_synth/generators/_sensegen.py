@@ -7,14 +7,15 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import _fit_context
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.validation import check_is_fitted
 
-from ..base import AUDIT_SAMPLE_SIZE, BaseGenerator
-from ..utils._random import draw_seed
-from ..utils._torch import import_torch, resolve_device, torch_generator
-from ..utils._validation import as_numeric, check_n_samples, mean_and_std
+from ..base import BaseGenerator
+from ..utils._audit import store_audit_sample
+from ..utils._labels import prior_classes
+from ..utils._random import draw_seed, validation_split
+from ..utils._torch import import_torch, inference, torch_generator
+from ..utils._validation import TORCH_DEVICE, as_numeric, check_n_samples, mean_and_std
 from ._base import TorchGeneratorMixin
 
 # Refuse training sets whose windows alone would take more memory than this.
@@ -166,7 +167,7 @@ class SenseGenSynthesizer(TorchGeneratorMixin, BaseGenerator):
         "gradient_clip": [Interval(Real, 0, None, closed="neither"), None],
         "temperature": [Interval(Real, 0, None, closed="neither")],
         "sample_chunk_size": [Interval(Integral, 1, None, closed="left")],
-        "device": [str, object],
+        "device": [TORCH_DEVICE],
         "accelerator": [None, HasMethods(["prepare", "backward"])],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -302,18 +303,30 @@ class SenseGenSynthesizer(TorchGeneratorMixin, BaseGenerator):
         """
         torch = import_torch()
         series, kind = self._check_series(X, reset=True)
-        rng = check_random_state(self.random_state)
-        seed = draw_seed(rng)
-        self.random_state_ = check_random_state(draw_seed(rng))
-        self.device_ = resolve_device(self.device)
-        classes = self._fit_labels(y, len(series))
-        lengths = np.array([s.shape[0] for s in series])
+        rng, (seed,), classes = self._begin_fit(y, len(series))
+        self._fit_scaling(series, kind)
+        stride = self._fit_windows(series)
+        standardized = [((s - self.mean_) / self.scale_).astype(np.float32) for s in series]
+        train_ids, valid_ids = validation_split(len(series), self.validation_fraction,
+                                                np.random.RandomState(seed), at_least_one=True)
+
+        def windows(ids):
+            return _windows([standardized[i] for i in ids],
+                            None if classes is None else classes[ids], self.window_, stride)
+
+        self._train(torch, seed, *windows(train_ids),
+                    valid=windows(valid_ids) if valid_ids.size else None)
+        store_audit_sample(self, series if kind == "list" else np.asarray(X), y, rng)
+        return self
+
+    def _fit_scaling(self, series, kind):
+        """Input form, dtype, channel count, default length and per-channel scaling."""
+        lengths = [s.shape[0] for s in series]
         self._input_kind = kind
         self._dtype = np.float32 if np.asarray(series[0]).dtype == np.float32 else np.float64
         self.n_channels_ = self.n_features_in_ = series[0].shape[1]
         self.n_timesteps_ = int(lengths[0]) if kind != "list" else int(np.median(lengths))
-        stacked = np.concatenate(series)
-        self.mean_, self.scale_ = mean_and_std(stacked)
+        self.mean_, self.scale_ = mean_and_std(np.concatenate(series))
         constant = np.flatnonzero(self.scale_ <= 1e-12 * np.maximum(1.0, np.abs(self.mean_)))
         if constant.size:
             c = constant[0]
@@ -322,6 +335,10 @@ class SenseGenSynthesizer(TorchGeneratorMixin, BaseGenerator):
                 f"{self.mean_[c]:g}); there is nothing to "
                 "model. Drop the channel before fitting and add it back to the samples."
             )
+
+    def _fit_windows(self, series):
+        """Set ``window_``; return the stride, after checking the windows fit in memory."""
+        lengths = np.array([s.shape[0] for s in series])
         self.window_ = int(min(self.window, lengths.min()))
         stride = self.stride if self.stride is not None else max(1, self.window_ // 2)
         n_windows = sum(len(_window_starts(n, self.window_, stride)) for n in lengths)
@@ -330,36 +347,13 @@ class SenseGenSynthesizer(TorchGeneratorMixin, BaseGenerator):
                 f"{n_windows} training windows of {self.window_} steps would not fit in memory; "
                 "raise stride or lower window."
             )
-        standardized = [((s - self.mean_) / self.scale_).astype(np.float32) for s in series]
-        order = np.random.RandomState(seed).permutation(len(series))
-        n_valid = int(round(self.validation_fraction * len(series)))
-        if self.validation_fraction > 0 and len(series) >= 2:
-            n_valid = min(max(n_valid, 1), len(series) - 1)
-        else:
-            n_valid = 0
-        valid_ids, train_ids = np.sort(order[:n_valid]), np.sort(order[n_valid:])
-
-        def windows(ids):
-            return _windows([standardized[i] for i in ids],
-                            None if classes is None else classes[ids], self.window_, stride)
-
-        train = windows(train_ids)
-        valid = windows(valid_ids) if n_valid else None
-        self._train(torch, seed, *train, valid=valid)
-        if kind == "list":  # keep a bounded sample of whole recordings, in memory only
-            rows = rng.permutation(len(series))[:AUDIT_SAMPLE_SIZE]
-            self._audit_sample = ([series[i] for i in np.sort(rows)],
-                                  None if y is None else np.asarray(y)[np.sort(rows)])
-        else:
-            self._store_audit_sample(np.asarray(X), y, rng)
-        return self
+        return stride
 
     def _build_net(self, torch, seed, valid=None, accelerate=False):
         from ._mdn import MixtureNLLLoss, SenseGenModule
 
         n_classes = 0 if self.classes_ is None else self.classes_.size
         return self._make_net(
-            torch,
             accelerate=accelerate,
             module=SenseGenModule,
             criterion=MixtureNLLLoss,
@@ -425,7 +419,7 @@ class SenseGenSynthesizer(TorchGeneratorMixin, BaseGenerator):
         return self._sample_labeled_checked(n_samples, y, random_state, n_timesteps=n_timesteps)
 
     def _sample(self, n_samples, rng, n_timesteps=None):
-        return self._generate(n_samples, self._prior_classes(n_samples, rng), n_timesteps, rng)
+        return self._generate(n_samples, prior_classes(self, n_samples, rng), n_timesteps, rng)
 
     def _sample_labeled(self, class_indices, rng, n_timesteps=None):
         return self._generate(class_indices.size, class_indices, n_timesteps, rng)
@@ -435,31 +429,25 @@ class SenseGenSynthesizer(TorchGeneratorMixin, BaseGenerator):
         T = self.n_timesteps_ if n_timesteps is None else check_n_samples(n_timesteps, "n_timesteps")
         from ._mdn import sample_mixture
 
-        module = self.net_.module_
         device = self.device_
         generator = torch_generator(draw_seed(rng), device)
         out = np.empty((n, T, self.n_channels_), dtype=self._dtype)
-        was_training = module.training
-        module.eval()
-        try:
-            with torch.no_grad():
-                for start in range(0, n, self.sample_chunk_size):
-                    stop = min(start + self.sample_chunk_size, n)
-                    b = stop - start
-                    cls = None if classes is None else torch.as_tensor(classes[start:stop], device=device)
-                    previous = torch.zeros((b, self.n_channels_), device=device)
-                    first = torch.ones(b, device=device)
-                    state = None
-                    chunk = torch.empty((b, T, self.n_channels_), device=device)
-                    for t in range(T):
-                        params, state = module.step(previous, first, cls, state)
-                        previous = sample_mixture(params, generator, self.temperature)
-                        chunk[:, t] = previous
-                        if t == 0:
-                            first = torch.zeros(b, device=device)
-                    out[start:stop] = chunk.cpu().numpy() * self.scale_ + self.mean_
-        finally:
-            module.train(was_training)
+        with inference(self.net_.module_) as module:
+            for start in range(0, n, self.sample_chunk_size):
+                stop = min(start + self.sample_chunk_size, n)
+                b = stop - start
+                cls = None if classes is None else torch.as_tensor(classes[start:stop], device=device)
+                previous = torch.zeros((b, self.n_channels_), device=device)
+                first = torch.ones(b, device=device)
+                state = None
+                chunk = torch.empty((b, T, self.n_channels_), device=device)
+                for t in range(T):
+                    params, state = module.step(previous, first, cls, state)
+                    previous = sample_mixture(params, generator, self.temperature)
+                    chunk[:, t] = previous
+                    if t == 0:
+                        first = torch.zeros(b, device=device)
+                out[start:stop] = chunk.cpu().numpy() * self.scale_ + self.mean_
         return out[..., 0] if self._input_kind == "2d" else out
 
     # ---------------------------------------------------------------- score
@@ -484,32 +472,19 @@ class SenseGenSynthesizer(TorchGeneratorMixin, BaseGenerator):
         check_is_fitted(self)
         series, _ = self._check_series(X, reset=False)
         log_det = np.log(self.scale_).sum()
-        if self.classes_ is None:
-            total = self._series_log_likelihood(series, None)
-        else:
-            per_class = np.stack(
-                [
-                    self._series_log_likelihood(series, k) + np.log(prior)
-                    for k, prior in enumerate(self.class_prior_)
-                ]
-            )
-            top = per_class.max(axis=0)
-            total = top + np.log(np.exp(per_class - top).sum(axis=0))
+        total = self._marginal_log_likelihood(lambda k: self._series_log_likelihood(series, k))
         lengths = np.array([s.shape[0] for s in series])
         return total / lengths - log_det
 
     def _series_log_likelihood(self, series, k):
         """Sum of per-step log-densities of each (standardized) series."""
         torch = import_torch()
-        import copy
-
         from ._mdn import mixture_log_likelihood
 
-        # a float64 copy: summing thousands of per-step terms in float32 loses digits
-        module64 = copy.deepcopy(self.net_.module_).double().eval()
         out = np.empty(len(series))
         lengths = np.array([s.shape[0] for s in series])
-        with torch.no_grad():
+        # a float64 copy: summing thousands of per-step terms in float32 loses digits
+        with inference(self.net_.module_, torch.float64) as module64:
             for length in np.unique(lengths):
                 ids = np.flatnonzero(lengths == length)
                 for start in range(0, ids.size, self.sample_chunk_size):

@@ -8,15 +8,16 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import _fit_context
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..base import BaseGenerator, TableInputMixin
+from ..utils._audit import store_audit_sample
 from ..preprocessing import SymbolicBinner
-from ..utils._random import draw_seed
-from ..utils._torch import import_torch, resolve_device, torch_generator
-from ..utils._validation import check_table
+from ..utils._labels import prior_classes
+from ..utils._random import draw_seed, validation_split
+from ..utils._torch import import_torch, inference, torch_generator
+from ..utils._validation import TORCH_DEVICE, check_table
 from ._base import TorchGeneratorMixin
 
 # Default learning rate per backbone (Adam), measured on the flow data.
@@ -203,7 +204,7 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
         "top_p": [Interval(Real, 0, 1, closed="right"), None],
         "sample_chunk_size": [Interval(Integral, 1, None, closed="left")],
         "sample_dtype": [StrOptions({"float32", "bfloat16"})],
-        "device": [str, object],
+        "device": [TORCH_DEVICE],
         "accelerator": [None, HasMethods(["prepare", "backward"])],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -304,33 +305,25 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
                 f"{X.shape[1]} columns make sentences too long for this model (at most "
                 f"{_MAX_TOKENS_PER_ROW}); select fewer columns."
             )
-        rng = check_random_state(self.random_state)
-        seed = draw_seed(rng)
-        self.random_state_ = check_random_state(draw_seed(rng))
-        self.device_ = resolve_device(self.device)
-        classes = self._fit_labels(y, X.shape[0])
-
+        rng, (seed,), classes = self._begin_fit(y, X.shape[0])
         self.binner_ = SymbolicBinner(
             n_bins=self.n_bins, strategy=self.strategy, decode=self.decode, random_state=seed
         ).fit(X)
-        self._check_memory(classes)
+        self._check_memory(classes, list(X.columns) if hasattr(X, "columns") else None)
         S = self.binner_.transform(X)
         inputs = self._inputs(S, classes)
         train, valid = self._split_rows(X.shape[0], classes, np.random.RandomState(seed))
 
         self._train(torch, seed, inputs[train], S[train],
                     valid=None if valid is None else (inputs[valid], S[valid]))
-        self._store_audit_sample(X, y, rng)
+        store_audit_sample(self, X, y, rng)
         return self
 
     def _split_rows(self, n_rows, classes, rng):
         """Training and validation row indices; rows of rare classes repeated in the
         training part (after the validation rows are set aside, so none leaks)."""
-        order = rng.permutation(n_rows)
-        n_valid = int(round(self.validation_fraction * n_rows))
-        n_valid = min(n_valid, n_rows - 1)
-        valid = np.sort(order[:n_valid]) if n_valid > 0 else None
-        train = np.sort(order[n_valid:])
+        train, valid = validation_split(n_rows, self.validation_fraction, rng)
+        valid = valid if valid.size else None
         if classes is not None and self.min_class_rows > 0:
             extra = []
             for k in np.unique(classes[train]):
@@ -353,8 +346,9 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
             return np.full(n, self.binner_.start_token, dtype=np.int64)
         return self.binner_.n_tokens_ + np.asarray(classes, dtype=np.int64)
 
-    def _check_memory(self, classes):
-        """Refuse, before training, a vocabulary too large to train in memory."""
+    def _check_memory(self, classes, columns):
+        """Refuse, before training, a vocabulary too large to train in memory
+        (``columns``: the table's column names, for the message)."""
         n_tokens = self.binner_.n_tokens_ + (0 if classes is None else self.classes_.size)
         width = self.embedding_dim + self.hidden_size
         # weights, gradients and two Adam moments of the embedding and output layers,
@@ -362,7 +356,7 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
         needed = 4 * (4 * n_tokens * width + 3 * self.batch_size * self.n_features_in_ * n_tokens)
         if needed > _MAX_TRAINING_BYTES:
             j = int(np.argmax(self.binner_.n_symbols_))
-            name = self.binner_._labels[j] if self.binner_._labels is not None else j
+            name = columns[j] if columns is not None else j
             raise ValueError(
                 f"The symbol vocabulary ({n_tokens:,} tokens) needs about {needed / 2**30:.0f} GiB "
                 f"to train (limit {_MAX_TRAINING_BYTES / 2**30:.0f} GiB); column {name!r} alone "
@@ -393,7 +387,6 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
 
         n_classes = 0 if self.classes_ is None else self.classes_.size
         return self._make_net(
-            torch,
             accelerate=accelerate,
             module=ARCHITECTURES[self.architecture],
             criterion=RowNLLLoss,
@@ -411,7 +404,7 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
 
     # --------------------------------------------------------------- sample
     def _sample(self, n_samples, rng):
-        return self._generate(self._prefix_tokens(self._prior_classes(n_samples, rng), n_samples), rng)
+        return self._generate(self._prefix_tokens(prior_classes(self, n_samples, rng), n_samples), rng)
 
     def _sample_labeled(self, class_indices, rng):
         return self._generate(self._prefix_tokens(class_indices, class_indices.size), rng)
@@ -419,33 +412,24 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
     def _generate(self, prefixes, rng):
         """Symbols one column at a time (one forward step per column), then decoding."""
         torch = import_torch()
-        module = self.net_.module_
-        if self.sample_dtype == "bfloat16":
-            import copy
-
-            module = copy.deepcopy(module).to(torch.bfloat16)
         device = self.device_
         generator = torch_generator(draw_seed(rng), device)
         offsets = torch.as_tensor(self.binner_.offsets_, device=device)
         allowed = torch.as_tensor(self._allowed(), device=device)
         n, n_cols = prefixes.shape[0], self.n_features_in_
         symbols = np.empty((n, n_cols), dtype=np.int64)
-        was_training = module.training
-        module.eval()
-        try:
-            with torch.no_grad():
-                for start in range(0, n, self.sample_chunk_size):
-                    stop = min(start + self.sample_chunk_size, n)
-                    token = torch.as_tensor(prefixes[start:stop], device=device)
-                    state = module.init_state(stop - start, device, dtype=module.token.weight.dtype)
-                    chunk = torch.empty((stop - start, n_cols), dtype=torch.int64, device=device)
-                    for t in range(n_cols):
-                        logits, state = module.step(state, token, t)
-                        chunk[:, t] = self._draw(torch, logits, allowed[t], generator)
-                        token = chunk[:, t] + offsets[t]
-                    symbols[start:stop] = chunk.cpu().numpy()
-        finally:
-            module.train(was_training)
+        dtype = torch.bfloat16 if self.sample_dtype == "bfloat16" else None
+        with inference(self.net_.module_, dtype) as module:
+            for start in range(0, n, self.sample_chunk_size):
+                stop = min(start + self.sample_chunk_size, n)
+                token = torch.as_tensor(prefixes[start:stop], device=device)
+                state = module.init_state(stop - start, device, dtype=module.token.weight.dtype)
+                chunk = torch.empty((stop - start, n_cols), dtype=torch.int64, device=device)
+                for t in range(n_cols):
+                    logits, state = module.step(state, token, t)
+                    chunk[:, t] = self._draw(torch, logits, allowed[t], generator)
+                    token = chunk[:, t] + offsets[t]
+                symbols[start:stop] = chunk.cpu().numpy()
         return self.binner_.inverse_transform(symbols, random_state=rng)
 
     def _draw(self, torch, logits, allowed, generator):
@@ -496,39 +480,22 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # clipped/unknown values simply score low
             S = self.binner_.transform(X)
-        if self.classes_ is None:
-            log_p = self._symbol_log_prob(S, None)
-        else:
-            per_class = np.stack(
-                [
-                    self._symbol_log_prob(S, np.full(S.shape[0], k)) + np.log(prior)
-                    for k, prior in enumerate(self.class_prior_)
-                ]
-            )
-            top = per_class.max(axis=0)
-            log_p = top + np.log(np.exp(per_class - top).sum(axis=0))
+        log_p = self._marginal_log_likelihood(
+            lambda k: self._symbol_log_prob(S, None if k is None else np.full(S.shape[0], k)))
         return log_p - self.binner_.log_cell_volume(S)
 
     def _symbol_log_prob(self, S, classes):
-        import copy
-
         torch = import_torch()
-        # float64 copy: a row's likelihood must not depend on the batch it is
-        # scored in (float32 matrix products round differently per batch size)
-        module = copy.deepcopy(self.net_.module_).double()
         inputs = self._inputs(S, classes)
         out = np.empty(S.shape[0])
-        was_training = module.training
-        module.eval()
-        try:
-            with torch.no_grad():
-                for start in range(0, S.shape[0], self.sample_chunk_size):
-                    stop = start + self.sample_chunk_size
-                    x = torch.as_tensor(inputs[start:stop], device=self.device_)
-                    target = torch.as_tensor(S[start:stop], device=self.device_)
-                    logp = torch.log_softmax(module(x), dim=-1)
-                    out[start:stop] = logp.gather(2, target[..., None])[..., 0].sum(1).cpu().numpy()
-        finally:
-            module.train(was_training)
+        # float64 copy: a row's likelihood must not depend on the batch it is
+        # scored in (float32 matrix products round differently per batch size)
+        with inference(self.net_.module_, torch.float64) as module:
+            for start in range(0, S.shape[0], self.sample_chunk_size):
+                stop = start + self.sample_chunk_size
+                x = torch.as_tensor(inputs[start:stop], device=self.device_)
+                target = torch.as_tensor(S[start:stop], device=self.device_)
+                logp = torch.log_softmax(module(x), dim=-1)
+                out[start:stop] = logp.gather(2, target[..., None])[..., 0].sum(1).cpu().numpy()
         return out
 

@@ -25,7 +25,7 @@ from ._attacks import (
 from ._fidelity import (
     column_distances,
     correlation_difference,
-    detection_auc_score,
+    detection_auc_loss,
     inlier_rate_score,
 )
 from ._privacy import (
@@ -33,7 +33,7 @@ from ._privacy import (
     distance_to_closest_record,
     exact_copy_rate,
     membership_attack_report,
-    mia_advantage_score,
+    mia_advantage_loss,
 )
 from ._report import QualityReport, evaluate
 from ._scorer import (
@@ -51,8 +51,35 @@ from ._scorer import (
     sequence_tstr,
     tstr_score,
 )
-from ._sequences import discriminator_accuracy_score, predictive_score, series_windows
+from ._sequences import discriminator_accuracy_loss, predictive_error, series_windows
 from ._utility import train_synthetic_test_real
+
+
+def _renamed(new, old):
+    """``new`` under its pre-0.2 name ``old``, with a FutureWarning (removed in 0.3)."""
+    import functools
+    import warnings
+
+    @functools.wraps(new)
+    def alias(*args, **kwargs):
+        warnings.warn(
+            f"{old} was renamed {new.__name__} in 0.2 (lower is better, which scikit-learn "
+            "names '_loss' or '_error', not '_score'); the old name will be removed in 0.3.",
+            FutureWarning,
+            stacklevel=2,
+        )
+        return new(*args, **kwargs)
+
+    alias.__name__ = alias.__qualname__ = old
+    alias.__doc__ = f"Deprecated alias of :func:`{new.__name__}` (removed in 0.3)."
+    return alias
+
+
+# Deprecated names (0.2): metrics whose lower value is better no longer end in "_score".
+detection_auc_score = _renamed(detection_auc_loss, "detection_auc_score")
+discriminator_accuracy_score = _renamed(discriminator_accuracy_loss, "discriminator_accuracy_score")
+mia_advantage_score = _renamed(mia_advantage_loss, "mia_advantage_score")
+predictive_score = _renamed(predictive_error, "predictive_score")
 
 __all__ = [
     "CLASSIFIER_ATTACKS",
@@ -69,9 +96,9 @@ __all__ = [
     "column_distances",
     "correlation_difference",
     "detection_auc",
-    "detection_auc_score",
+    "detection_auc_loss",
     "discriminator_accuracy",
-    "discriminator_accuracy_score",
+    "discriminator_accuracy_loss",
     "distance_attack",
     "distance_to_closest_record",
     "evaluate",
@@ -81,8 +108,8 @@ __all__ = [
     "membership_attack_report",
     "membership_scores",
     "mia_advantage",
-    "mia_advantage_score",
-    "predictive_score",
+    "mia_advantage_loss",
+    "predictive_error",
     "sequence_tstr",
     "series_windows",
     "train_synthetic_test_real",

@@ -105,8 +105,13 @@ def inlier_rate_score(
     return rates
 
 
-def detection_auc_score(X_real, X_synth, *, classifier=None, cv=5, max_rows=10_000, random_state=0):
+def detection_auc_loss(X_real, X_synth, *, classifier=None, cv=5, max_rows=10_000, random_state=0):
     """Classifier two-sample test: how well a classifier tells real from synthetic rows.
+
+    Lower is better, down to 0.5 (chance); the scorer
+    :data:`~sklearn_synth.metrics.detection_auc` turns it into a
+    higher-is-better number for model selection. Named ``detection_auc_score``
+    before 0.2.
 
     Parameters
     ----------
@@ -133,9 +138,9 @@ def detection_auc_score(X_real, X_synth, *, classifier=None, cv=5, max_rows=10_0
     Examples
     --------
     >>> import numpy as np
-    >>> from sklearn_synth.metrics import detection_auc_score
+    >>> from sklearn_synth.metrics import detection_auc_loss
     >>> rng = np.random.RandomState(0)
-    >>> round(detection_auc_score(rng.normal(size=(200, 2)), rng.normal(size=(200, 2))), 1)
+    >>> round(detection_auc_loss(rng.normal(size=(200, 2)), rng.normal(size=(200, 2))), 1)
     0.5
     """
     rng = check_random_state(random_state)

@@ -125,7 +125,7 @@ def distance_attack(X_members, X_nonmembers, X_synth):
     return attack_advantage(-d_members, -d_nonmembers)
 
 
-def mia_advantage_score(
+def mia_advantage_loss(
     estimator,
     X_members,
     X_nonmembers,
@@ -137,6 +137,11 @@ def mia_advantage_score(
     random_state=0,
 ):
     """Membership-inference advantage against a generator or a classifier.
+
+    Lower is better (0: the attack does no better than a guess); the scorer
+    :data:`~sklearn_synth.metrics.mia_advantage` returns ``1 -`` the distance
+    attack's advantage for model selection. Named ``mia_advantage_score``
+    before 0.2.
 
     Parameters
     ----------
@@ -171,11 +176,11 @@ def mia_advantage_score(
     --------
     >>> import numpy as np
     >>> from sklearn.neighbors import KNeighborsClassifier
-    >>> from sklearn_synth.metrics import mia_advantage_score
+    >>> from sklearn_synth.metrics import mia_advantage_loss
     >>> rng = np.random.RandomState(0)
     >>> X, y = rng.normal(size=(200, 5)), rng.randint(2, size=200)
     >>> memorizer = KNeighborsClassifier(n_neighbors=1).fit(X[:100], y[:100])
-    >>> mia_advantage_score(memorizer, X[:100], X[100:], y[:100], y[100:],
+    >>> mia_advantage_loss(memorizer, X[:100], X[100:], y[:100], y[100:],
     ...                     attack="correctness") > 0.3
     True
     """

@@ -9,7 +9,7 @@ import pandas as pd
 from ._fidelity import (
     column_distances,
     correlation_difference,
-    detection_auc_score,
+    detection_auc_loss,
     inlier_rate_score,
     mean_upper,
 )
@@ -180,7 +180,7 @@ def evaluate(
     correlations = correlation_difference(real, synth)
     add("fidelity", "mean |correlation difference|", mean_upper(correlations), 0.0, "lower")
     if detection:
-        add("fidelity", "detection AUC", detection_auc_score(real, synth, random_state=random_state),
+        add("fidelity", "detection AUC", detection_auc_loss(real, synth, random_state=random_state),
             0.5, "closer to 0.5")
     inliers = {
         method: inlier_rate_score(train if train is not None else real, synth,

@@ -15,9 +15,11 @@ import numpy as np
 import pandas as pd
 
 from ..base import is_generator
-from ._fidelity import detection_auc_score, inlier_rate_score
-from ._privacy import mia_advantage_score
-from ._sequences import _as_series, discriminator_accuracy_score, predictive_score
+from ..utils._audit import audit_sample
+from ..utils._validation import as_series_list
+from ._fidelity import detection_auc_loss, inlier_rate_score
+from ._privacy import mia_advantage_loss
+from ._sequences import discriminator_accuracy_loss, predictive_error
 from ._utility import train_synthetic_test_real
 
 
@@ -59,7 +61,7 @@ def _generator_and_inverse(estimator):
 
 
 def _audit_rows(generator, inverse):
-    sample = getattr(generator, "_audit_sample", None)
+    sample = audit_sample(generator)
     if sample is None:
         return None, None
     return inverse(sample[0]), sample[1]
@@ -143,7 +145,7 @@ class DetectionScorer(GeneratorScorer):
     1 when a random forest cannot tell synthetic rows from held-out real rows,
     0 when it tells them apart perfectly, and also 0 when the synthetic rows
     copy real ones so closely that the AUC drops to 0 (see
-    :func:`detection_auc_score`).
+    :func:`detection_auc_loss`).
 
     Parameters
     ----------
@@ -161,7 +163,7 @@ class DetectionScorer(GeneratorScorer):
 
     def _score(self, generator, inverse, X, y):
         synth = inverse(generator.sample(self._n(X), random_state=self.random_state))
-        auc = detection_auc_score(X, synth, classifier=self.classifier, random_state=self.random_state)
+        auc = detection_auc_loss(X, synth, classifier=self.classifier, random_state=self.random_state)
         return 1.0 - 2.0 * abs(auc - 0.5)
 
 
@@ -223,7 +225,7 @@ class MIAScorer(GeneratorScorer):
 
     Members are the generator's in-memory sample of its training rows (never
     pickled), non-members the held-out fold. For an estimator without that
-    sample, call :func:`mia_advantage_score` with members and non-members.
+    sample, call :func:`mia_advantage_loss` with members and non-members.
 
     Parameters
     ----------
@@ -239,7 +241,7 @@ class MIAScorer(GeneratorScorer):
             raise ValueError(
                 f"{type(generator).__name__} keeps no in-memory sample of its training rows "
                 "(estimators lose it when pickled or copied), so the scorer has no members to "
-                "attack. Call sklearn_synth.metrics.mia_advantage_score(estimator, "
+                "attack. Call sklearn_synth.metrics.mia_advantage_loss(estimator, "
                 "X_members=<training rows>, X_nonmembers=<held-out rows>) instead."
             )
         n = self.n_samples or (len(members) + len(X))
@@ -248,7 +250,7 @@ class MIAScorer(GeneratorScorer):
             def sample(_, n_rows, random_state=None):
                 return inverse(generator.sample(n_rows, random_state=random_state))
 
-        advantage = mia_advantage_score(
+        advantage = mia_advantage_loss(
             _Mapped(), members, X, attack="distance", n_synthetic=n,
             random_state=self.random_state,
         )
@@ -274,7 +276,7 @@ class _SequenceScorer(GeneratorScorer):
         self.max_epochs = max_epochs
 
     def _draw(self, generator, inverse, X):
-        series = _as_series(X, "X")
+        series = as_series_list(X, "X")
         length = int(np.median([s.shape[0] for s in series]))
         return series, inverse(
             generator.sample(self._n(series), n_timesteps=length, random_state=self.random_state)
@@ -284,7 +286,7 @@ class _SequenceScorer(GeneratorScorer):
 class DiscriminatorScorer(_SequenceScorer):
     """Indistinguishability of synthetic series for an LSTM judge: ``1 - 2 |accuracy - 0.5|``.
 
-    1 when the judge of :func:`discriminator_accuracy_score` is at chance on
+    1 when the judge of :func:`discriminator_accuracy_loss` is at chance on
     held-out windows, 0 when it is always right (or always wrong).
 
     Parameters
@@ -301,14 +303,14 @@ class DiscriminatorScorer(_SequenceScorer):
 
     def _score(self, generator, inverse, X, y):
         real, synth = self._draw(generator, inverse, X)
-        acc = discriminator_accuracy_score(real, synth, window=self.window,
+        acc = discriminator_accuracy_loss(real, synth, window=self.window,
                                            max_epochs=self.max_epochs, random_state=self.random_state)
         return 1.0 - 2.0 * abs(acc - 0.5)
 
 
 class SequenceTSTRScorer(_SequenceScorer):
     """Train a one-step predictor on synthetic series, test on the held-out fold:
-    minus the mean absolute error of :func:`predictive_score` (higher is better).
+    minus the mean absolute error of :func:`predictive_error` (higher is better).
 
     Parameters
     ----------
@@ -318,7 +320,7 @@ class SequenceTSTRScorer(_SequenceScorer):
 
     def _score(self, generator, inverse, X, y):
         real, synth = self._draw(generator, inverse, X)
-        return -predictive_score(synth, real, window=self.window, max_epochs=self.max_epochs,
+        return -predictive_error(synth, real, window=self.window, max_epochs=self.max_epochs,
                                  random_state=self.random_state)
 
 

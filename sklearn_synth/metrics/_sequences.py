@@ -15,33 +15,10 @@ import numpy as np
 from sklearn.utils import check_random_state
 
 from ..utils._random import draw_seed
-from ..utils._torch import import_torch, resolve_device, torch_generator, torch_seed
+from ..utils._torch import fit_net, import_torch, make_net, resolve_device
+from ..utils._validation import as_series_list
 
-__all__ = ["discriminator_accuracy_score", "predictive_score", "series_windows"]
-
-
-def _as_series(X, what):
-    if isinstance(X, (list, tuple)):
-        series = [np.asarray(s, dtype=np.float64) for s in X]
-        series = [s[:, None] if s.ndim == 1 else s for s in series]
-    else:
-        arr = np.asarray(X, dtype=np.float64)
-        if arr.ndim == 2:
-            arr = arr[..., None]
-        if arr.ndim != 3:
-            raise ValueError(
-                f"{what} must be a 3-D array (n_series, n_timesteps, n_channels), a 2-D array of "
-                f"univariate series or a list of 2-D arrays; got shape {arr.shape}."
-            )
-        series = list(arr)
-    if not series:
-        raise ValueError(f"{what} holds no series.")
-    for i, s in enumerate(series):
-        if s.ndim != 2 or s.shape[1] != series[0].shape[1]:
-            raise ValueError(f"{what}: series {i} has shape {s.shape}, unlike series 0.")
-        if not np.isfinite(s).all():
-            raise ValueError(f"{what}: series {i} holds NaN or infinite values.")
-    return series
+__all__ = ["discriminator_accuracy_loss", "predictive_error", "series_windows"]
 
 
 def series_windows(X, window, stride=None):
@@ -70,7 +47,7 @@ def series_windows(X, window, stride=None):
     >>> W.shape, g.tolist()
     ((3, 4, 1), [0, 0, 1])
     """
-    series = _as_series(X, "X")
+    series = as_series_list(X, "X")
     stride = window if stride is None else stride
     windows, groups = [], []
     for i, s in enumerate(series):
@@ -117,31 +94,14 @@ MIN_UPDATES = 300
 def _fit_torch(module, X, y, loss, *, max_epochs, batch_size, lr, seed, device):
     """Adam through skorch for ``max_epochs`` epochs or ``MIN_UPDATES`` updates,
     whichever is more; returns the fitted skorch net."""
-    torch = import_torch()
-    from skorch import NeuralNet
-
     batches = -(-len(X) // batch_size)
     max_epochs = max(max_epochs, -(-MIN_UPDATES // batches))
-
-    net = NeuralNet(
-        module=module,
-        criterion=loss,
-        optimizer=torch.optim.Adam,
-        lr=lr,
-        max_epochs=max_epochs,
-        batch_size=batch_size,
-        train_split=None,
-        iterator_train__shuffle=True,
-        iterator_train__generator=torch_generator(seed),
-        device=str(device),
-        verbose=0,
-    )
-    with torch_seed(seed, device):
-        net.fit(X, y)
-    return net
+    net = make_net(module, loss, seed=seed, device=device, lr=lr, max_epochs=max_epochs,
+                   batch_size=batch_size)
+    return fit_net(net, X, y, seed=seed, device=device)
 
 
-def discriminator_accuracy_score(
+def discriminator_accuracy_loss(
     X_real,
     X_synth,
     *,
@@ -155,6 +115,10 @@ def discriminator_accuracy_score(
     device="cpu",
 ):
     """Held-out accuracy of an LSTM trained to tell real from synthetic windows.
+
+    Lower is better, down to 0.5 (the judge cannot tell); the scorer
+    :data:`~sklearn_synth.metrics.discriminator_accuracy` turns it into a
+    higher-is-better number. Named ``discriminator_accuracy_score`` before 0.2.
 
     Both sets are cut into non-overlapping windows; the larger set is
     subsampled to the size of the smaller; windows are split into train and
@@ -193,17 +157,17 @@ def discriminator_accuracy_score(
     Examples
     --------
     >>> import numpy as np
-    >>> from sklearn_synth.metrics import discriminator_accuracy_score
+    >>> from sklearn_synth.metrics import discriminator_accuracy_loss
     >>> rng = np.random.RandomState(0)
     >>> smooth = np.cumsum(rng.normal(size=(80, 32, 1)), axis=1)
     >>> noise = rng.normal(size=(80, 32, 1)) * smooth.std()
-    >>> discriminator_accuracy_score(smooth, noise, max_epochs=10) > 0.75
+    >>> discriminator_accuracy_loss(smooth, noise, max_epochs=10) > 0.75
     True
     """
     torch = import_torch()
     from ._sequence_models import SequenceClassifier
 
-    real, synth = _as_series(X_real, "X_real"), _as_series(X_synth, "X_synth")
+    real, synth = as_series_list(X_real, "X_real"), as_series_list(X_synth, "X_synth")
     if real[0].shape[1] != synth[0].shape[1]:
         raise ValueError(
             f"X_real has {real[0].shape[1]} channel(s) and X_synth {synth[0].shape[1]}."
@@ -234,7 +198,7 @@ def discriminator_accuracy_score(
     return float(0.5 * correct[y_test == 0].mean() + 0.5 * correct[y_test == 1].mean())
 
 
-def predictive_score(
+def predictive_error(
     X_train,
     X_test,
     *,
@@ -247,7 +211,9 @@ def predictive_score(
     device="cpu",
 ):
     """Mean absolute error of a one-step-ahead predictor trained on ``X_train``
-    and tested on ``X_test`` (TimeGAN's predictive score).
+    and tested on ``X_test`` (TimeGAN's predictive score; lower is better).
+
+    Named ``predictive_score`` before 0.2.
 
     Train it on synthetic series and test on real ones, and compare with the
     same predictor trained on real training series: close figures mean the
@@ -263,7 +229,7 @@ def predictive_score(
         Steps per window (the predictor sees ``window - 1`` steps and
         predicts the next ones); None uses the shortest series, at most 128.
     hidden_size, max_epochs, batch_size, lr, random_state, device
-        As in :func:`discriminator_accuracy_score`.
+        As in :func:`discriminator_accuracy_loss`.
 
     Returns
     -------
@@ -272,16 +238,16 @@ def predictive_score(
     Examples
     --------
     >>> import numpy as np
-    >>> from sklearn_synth.metrics import predictive_score
+    >>> from sklearn_synth.metrics import predictive_error
     >>> t = np.arange(40)
     >>> waves = np.stack([np.sin(t / 3 + p) for p in np.linspace(0, 6, 30)])[..., None]
-    >>> predictive_score(waves[:20], waves[20:], max_epochs=30) < 0.5
+    >>> predictive_error(waves[:20], waves[20:], max_epochs=30) < 0.5
     True
     """
     torch = import_torch()
     from ._sequence_models import NextStepPredictor
 
-    train, test = _as_series(X_train, "X_train"), _as_series(X_test, "X_test")
+    train, test = as_series_list(X_train, "X_train"), as_series_list(X_test, "X_test")
     if train[0].shape[1] != test[0].shape[1]:
         raise ValueError(f"X_train has {train[0].shape[1]} channel(s) and X_test {test[0].shape[1]}.")
     rng = check_random_state(random_state)

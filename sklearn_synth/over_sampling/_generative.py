@@ -15,6 +15,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.validation import check_consistent_length
 
+from ..base import TableInputMixin
 from ..utils._persistence import PersistenceMixin
 from ..utils._random import draw_seed, seeded_clone
 from ..utils._validation import check_table, check_table_no_infinity, is_dataframe
@@ -22,7 +23,7 @@ from ..utils._validation import check_table, check_table_no_infinity, is_datafra
 __all__ = ["GenerativeOverSampler"]
 
 
-class GenerativeOverSampler(PersistenceMixin, BaseOverSampler):
+class GenerativeOverSampler(PersistenceMixin, TableInputMixin, BaseOverSampler):
     """Over-sample minority classes with rows drawn from a generative model.
 
     ``fit_resample(X, y)`` fits a class-conditional generator on all the rows
@@ -241,10 +242,7 @@ class GenerativeOverSampler(PersistenceMixin, BaseOverSampler):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True
-        tags.input_tags.string = True
-        tags.input_tags.categorical = True
-        tags.input_tags.sparse = False
+        tags.input_tags.sparse = False  # imbalanced-learn's samplers declare sparse support
         return tags
 
 

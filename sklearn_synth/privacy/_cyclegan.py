@@ -9,15 +9,15 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from ..base import SamplingMixin
-from ..generators._base import TorchStateMixin
+from ..utils._labels import prior_classes
 from ..utils._random import draw_seed, seeded_clone
-from ..utils._torch import import_torch, resolve_device, torch_generator, torch_seed
-from ..utils._validation import as_numeric, mean_and_std
+from ..utils._torch import import_torch, inference, make_net
+from ..utils._torch_estimator import TorchStateMixin
+from ..utils._validation import TORCH_DEVICE, as_numeric, mean_and_std
 from ._valuation import PrivacyValuator
 
 __all__ = ["CycleGANPrivacyTransformer"]
@@ -112,7 +112,7 @@ class CycleGANPrivacyTransformer(TorchStateMixin, SamplingMixin, TransformerMixi
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "fake_generator": [HasMethods(["fit", "sample_labeled"]), None],
-        "device": [str, object],
+        "device": [TORCH_DEVICE],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
@@ -226,14 +226,29 @@ class CycleGANPrivacyTransformer(TorchStateMixin, SamplingMixin, TransformerMixi
             raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is "
                              "None: the valuation and the fakes need the labels.")
         rows = self._rows(X, reset=True)
-        y = np.asarray(y)
-        if y.ndim != 1 or y.shape[0] != rows.shape[0]:
-            raise ValueError(f"y must be 1-D with {rows.shape[0]} labels, got shape {y.shape}.")
-        rng = check_random_state(self.random_state)
-        seeds = {name: draw_seed(rng) for name in ("valuation", "gan", "fakes")}
-        self.random_state_ = check_random_state(draw_seed(rng))
-        self.device_ = resolve_device(self.device)
-        self._fit_labels(y, rows.shape[0])
+        _, (valuation_seed, gan_seed, fakes_seed), _ = self._begin_fit(y, rows.shape[0], n_seeds=3)
+        y = np.asarray(y).reshape(-1)
+        self.architecture_ = self._resolve_architecture()
+        if privacy_levels is None:
+            levels = self._value(rows, y, valuation_seed)
+        else:
+            self.valuator_ = None
+            levels = _check_levels(privacy_levels, rows.shape[0])
+        self.privacy_levels_ = levels
+        safe, risky = rows[levels == "safe"], rows[levels == "risky"]
+        if len(safe) < 1 or len(risky) < 1:
+            raise ValueError(
+                f"The CycleGAN needs privacy-safe and privacy-risky samples, got "
+                f"{len(safe)} and {len(risky)}; use more samples or wider valuation quantiles."
+            )
+        self._fit_scaling(rows)
+        pairs = self._paired_domains(safe, risky, np.random.RandomState(gan_seed))
+        self._train(torch, gan_seed, Dataset(pairs, None), None)
+        self.fake_generator_ = seeded_clone(self._default_fake_generator(), fakes_seed).fit(rows, y)
+        return self
+
+    def _resolve_architecture(self):
+        """``"mlp"`` or ``"conv"``, checking that images suit the convolutions."""
         kind = self.architecture
         if kind == "auto":
             kind = "conv" if self._image_shape is not None else "mlp"
@@ -243,121 +258,93 @@ class CycleGANPrivacyTransformer(TorchStateMixin, SamplingMixin, TransformerMixi
                 "architecture='conv' needs images whose height and width are multiples of 4 "
                 f"(got {self._image_shape}); pass image_shape for flattened rows, or use 'mlp'."
             )
-        self.architecture_ = kind
+        return kind
 
-        if privacy_levels is None:
-            valuator = seeded_clone(self.valuator if self.valuator is not None else PrivacyValuator(),
-                                    seeds["valuation"])
-            if self.verbose and "verbose" in valuator.get_params(deep=False):
-                valuator.set_params(verbose=self.verbose)
-            self.valuator_ = valuator.fit(rows, y)
-            levels = np.asarray(self.valuator_.privacy_levels_)
-            if not ((levels == "safe").any() and (levels == "risky").any()):
-                # too few samples for a majority vote on both ends: rank by mean exposure
-                warnings.warn(
-                    "The valuation's vote left a privacy domain empty; the least and most "
-                    "exposed quarter of the samples by mean rank are used instead.",
-                    UserWarning, stacklevel=2,
-                )
-                order = np.argsort(self.valuator_.privacy_scores_, kind="stable")
-                quarter = max(1, len(order) // 4)
-                levels = np.full(len(order), "vague", dtype=object)
-                levels[order[:quarter]] = "safe"
-                levels[order[-quarter:]] = "risky"
-        else:
-            self.valuator_ = None
-            levels = np.asarray(privacy_levels, dtype=object)
-            if levels.shape != (rows.shape[0],):
-                raise ValueError(f"privacy_levels must have one level per sample ({rows.shape[0]}), "
-                                 f"got shape {levels.shape}.")
-            unknown = set(levels) - {"safe", "vague", "risky"}
-            if unknown:
-                raise ValueError(f"Unknown privacy levels {sorted(map(str, unknown))}; use "
-                                 "'safe', 'vague' or 'risky'.")
-        self.privacy_levels_ = levels
-        safe, risky = rows[levels == "safe"], rows[levels == "risky"]
-        if len(safe) < 1 or len(risky) < 1:
-            raise ValueError(
-                f"The CycleGAN needs privacy-safe and privacy-risky samples, got "
-                f"{len(safe)} and {len(risky)}; use more samples or wider valuation quantiles."
-            )
+    def _value(self, rows, y, seed):
+        """Fit the valuator (``valuator_``) and return each sample's privacy level."""
+        valuator = seeded_clone(self.valuator if self.valuator is not None else PrivacyValuator(),
+                                seed)
+        if self.verbose and "verbose" in valuator.get_params(deep=False):
+            valuator.set_params(verbose=self.verbose)
+        self.valuator_ = valuator.fit(rows, y)
+        levels = np.asarray(self.valuator_.privacy_levels_)
+        if (levels == "safe").any() and (levels == "risky").any():
+            return levels
+        # too few samples for a majority vote on both ends: rank by mean exposure
+        warnings.warn(
+            "The valuation's vote left a privacy domain empty; the least and most "
+            "exposed quarter of the samples by mean rank are used instead.",
+            UserWarning, stacklevel=3,
+        )
+        order = np.argsort(self.valuator_.privacy_scores_, kind="stable")
+        quarter = max(1, len(order) // 4)
+        levels = np.full(len(order), "vague", dtype=object)
+        levels[order[:quarter]] = "safe"
+        levels[order[-quarter:]] = "risky"
+        return levels
 
-        if kind == "conv":  # images: one range for every pixel, mapped to [-1, 1]
+    def _fit_scaling(self, rows):
+        """Images: one range for every pixel, mapped to [-1, 1]; rows: per-feature z-scores."""
+        if self.architecture_ == "conv":
             lo, hi = rows.min(), rows.max()
             self._center, self._spread = hi / 2 + lo / 2, max(hi / 2 - lo / 2, 1e-12)
         else:
             self._center, spread = mean_and_std(rows)
             self._spread = np.where(spread > 0, spread, 1.0)
-        pair_rng = np.random.RandomState(seeds["gan"])
-        n_pairs = max(len(safe), len(risky))
-        X_pairs = {
-            "safe": self._scale(safe[np.resize(pair_rng.permutation(len(safe)), n_pairs)]),
-            "risky": self._scale(risky[np.resize(pair_rng.permutation(len(risky)), n_pairs)]),
-        }
-        net = self._build_net(torch, seeds["gan"])
-        with torch_seed(seeds["gan"], self.device_):
-            net.fit(Dataset(X_pairs, None), None)
-        self.net_ = net
-        self.history_ = net.history
 
+    def _paired_domains(self, safe, risky, rng):
+        """One epoch's pairs: every sample of the larger domain with one of the other."""
+        n_pairs = max(len(safe), len(risky))
+        return {
+            "safe": self._scale(safe[np.resize(rng.permutation(len(safe)), n_pairs)]),
+            "risky": self._scale(risky[np.resize(rng.permutation(len(risky)), n_pairs)]),
+        }
+
+    def _default_fake_generator(self):
         if self.fake_generator is not None:
-            fake = self.fake_generator
-        elif kind == "conv":
+            return self.fake_generator
+        if self.architecture_ == "conv":
             from ..generators import DummySynthesizer
 
-            fake = DummySynthesizer(strategy="bootstrap")
-        else:
-            from ..generators import SequenceLMSynthesizer
+            return DummySynthesizer(strategy="bootstrap")
+        from ..generators import SequenceLMSynthesizer
 
-            fake = SequenceLMSynthesizer()
-        self.fake_generator_ = seeded_clone(fake, seeds["fakes"]).fit(rows, y)
-        return self
+        return SequenceLMSynthesizer()
 
-    def _build_net(self, torch, seed):
-        from skorch.callbacks import PassthroughScoring, ProgressBar
+    def _build_net(self, torch, seed, valid=None, accelerate=False):
+        from skorch.callbacks import PassthroughScoring
 
         from ._cyclegan_modules import CycleGAN, CycleGANNet
 
-        callbacks = [(name, PassthroughScoring(name=name, on_train=True))
-                     for name in ("loss_g", "loss_d", "cycle")]
-        if self.verbose:
-            callbacks.append(("progress", ProgressBar()))
-        return CycleGANNet(
+        return make_net(
             CycleGAN,
+            torch.nn.MSELoss,
+            seed=seed,
+            lr=self.lr,
+            max_epochs=self.max_epochs,
+            batch_size=self.batch_size,
+            verbose=self.verbose,
+            callbacks=[(name, PassthroughScoring(name=name, on_train=True))
+                       for name in ("loss_g", "loss_d", "cycle")],
+            net_class=CycleGANNet,
+            cycle_weight=self.cycle_weight,
             module__kind=self.architecture_,
             module__n_features=self.n_features_in_,
             module__image_shape=self._image_shape,
             module__hidden_size=self.hidden_size,
-            criterion=torch.nn.MSELoss,
-            optimizer=torch.optim.Adam,
-            lr=self.lr,
-            cycle_weight=self.cycle_weight,
-            max_epochs=self.max_epochs,
-            batch_size=self.batch_size,
-            train_split=None,
-            callbacks=callbacks,
-            iterator_train__shuffle=True,
-            iterator_train__generator=torch_generator(seed),
-            device=str(self.device_),
-            verbose=self.verbose,
+            **self._net_options(valid, accelerate),
         )
 
     # ------------------------------------------------------- transformations
     def _apply(self, generator_name, rows):
         torch = import_torch()
-        module = self.net_.module_
-        generator = getattr(module, generator_name)
         out = np.empty_like(rows)
-        was_training = module.training
-        module.eval()
-        try:
-            with torch.no_grad():
-                for start in range(0, len(rows), 1024):
-                    x = torch.as_tensor(self._scale(rows[start:start + 1024]), device=self.device_)
-                    out[start:start + 1024] = self._unscale(
-                        generator(module.shape(x)).reshape(len(x), -1).cpu().numpy())
-        finally:
-            module.train(was_training)
+        with inference(self.net_.module_) as module:
+            generator = getattr(module, generator_name)
+            for start in range(0, len(rows), 1024):
+                x = torch.as_tensor(self._scale(rows[start:start + 1024]), device=self.device_)
+                out[start:start + 1024] = self._unscale(
+                    generator(module.shape(x)).reshape(len(x), -1).cpu().numpy())
         return out
 
     def transform(self, X):
@@ -377,12 +364,34 @@ class CycleGANPrivacyTransformer(TorchStateMixin, SamplingMixin, TransformerMixi
         return self._unrows(self._apply("G_r2s", self._rows(X, reset=False)))
 
     def _sample(self, n_samples, rng):
-        return self._sample_labeled(self._prior_classes(n_samples, rng), rng)
+        return self._sample_labeled(prior_classes(self, n_samples, rng), rng)
 
     def _sample_labeled(self, class_indices, rng):
         candidates, _ = self.fake_generator_.sample_labeled(
             y=self.classes_[class_indices], random_state=draw_seed(rng))
         return self._unrows(self._apply("G_s2r", np.asarray(candidates, dtype=np.float64)))
+
+    def get_feature_names_out(self, input_features=None):
+        """Feature names of :meth:`transform`'s output, for 2-D input.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Input feature names; None uses ``feature_names_in_`` if fitted on a
+            DataFrame, else ``x0, x1, ...``.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str
+            The input names: a transformed sample keeps its features.
+        """
+        check_is_fitted(self)
+        if self._input_ndim != 2:
+            raise ValueError(
+                f"{type(self).__name__} was fitted on images of shape {self._image_shape}, "
+                "whose transform returns images, not named features."
+            )
+        return _check_feature_names_in(self, input_features)
 
     _persisted_private = ("_input_ndim", "_image_shape", "_dtype", "_center", "_spread")
 
@@ -390,3 +399,16 @@ class CycleGANPrivacyTransformer(TorchStateMixin, SamplingMixin, TransformerMixi
         tags = super().__sklearn_tags__()
         tags.target_tags.required = True
         return tags
+
+
+def _check_levels(privacy_levels, n_samples):
+    """Given privacy levels as an object array, checked."""
+    levels = np.asarray(privacy_levels, dtype=object)
+    if levels.shape != (n_samples,):
+        raise ValueError(f"privacy_levels must have one level per sample ({n_samples}), "
+                         f"got shape {levels.shape}.")
+    unknown = set(levels) - {"safe", "vague", "risky"}
+    if unknown:
+        raise ValueError(f"Unknown privacy levels {sorted(map(str, unknown))}; use "
+                         "'safe', 'vague' or 'risky'.")
+    return levels

@@ -176,57 +176,69 @@ default="modified_entropy"
             )
         if (X_reference is None) != (y_reference is None):
             raise ValueError("Pass both X_reference and y_reference, or neither.")
-        n = X.shape[0]
         rng = check_random_state(self.random_state)
         seeds = [draw_seed(rng) for _ in range(self.n_models)]
         if X_reference is None:
-            k = int(round(1 / self.reference_fraction))
-            if n < 2 * k:
-                raise ValueError(
-                    f"PrivacyValuator needs at least {2 * k} samples to hold out reference folds "
-                    f"(reference_fraction={self.reference_fraction}), got {n} sample(s); pass X_reference."
-                )
-            classes, counts = np.unique(y, return_counts=True)
-            if counts.min() < 2:
-                raise ValueError(
-                    f"PrivacyValuator needs at least 2 samples of every class to hold out "
-                    f"reference folds, but class {classes[counts.argmin()]!r} has "
-                    f"{counts.min()}; pass X_reference, or drop that class."
-                )
-            # stratified folds: every copy trains on every class
-            fold = np.empty(n, dtype=np.int64)
-            start = 0
-            for c in classes:
-                members = rng.permutation(np.flatnonzero(y == c))
-                fold[members] = (start + np.arange(members.size)) % k
-                start += members.size
-            splits = [(np.flatnonzero(fold != m % k), X[fold == m % k], y[fold == m % k])
-                      for m in range(self.n_models)]
+            splits = self._reference_folds(X, y, rng)
         else:
             X_ref, y_ref = validate_data(self, X_reference, y_reference, reset=False)
-            splits = [(np.arange(n), X_ref, y_ref)] * self.n_models
+            splits = [(np.arange(X.shape[0]), X_ref, y_ref)] * self.n_models
         self._explicit_reference = X_reference is not None
         runs = Parallel(n_jobs=self.n_jobs)(
             delayed(self._one_run)(X, y, members, X_ref, y_ref, seed, m)
             for m, ((members, X_ref, y_ref), seed) in enumerate(zip(splits, seeds))
         )
+        self._collect_runs(X.shape[0], [members for members, _, _ in splits], runs)
+        self.privacy_scores_, self.privacy_levels_ = self._vote()
+        return self
+
+    def _reference_folds(self, X, y, rng):
+        """Per run, its members and its reference set: ``round(1 / reference_fraction)``
+        folds stratified by class, so that every copy trains on every class; run
+        ``m`` holds out fold ``m mod k``."""
+        n = X.shape[0]
+        k = int(round(1 / self.reference_fraction))
+        if n < 2 * k:
+            raise ValueError(
+                f"PrivacyValuator needs at least {2 * k} samples to hold out reference folds "
+                f"(reference_fraction={self.reference_fraction}), got {n} sample(s); pass X_reference."
+            )
+        classes, counts = np.unique(y, return_counts=True)
+        if counts.min() < 2:
+            raise ValueError(
+                f"PrivacyValuator needs at least 2 samples of every class to hold out "
+                f"reference folds, but class {classes[counts.argmin()]!r} has "
+                f"{counts.min()}; pass X_reference, or drop that class."
+            )
+        fold = np.empty(n, dtype=np.int64)
+        start = 0
+        for c in classes:
+            members = rng.permutation(np.flatnonzero(y == c))
+            fold[members] = (start + np.arange(members.size)) % k
+            start += members.size
+        return [(np.flatnonzero(fold != m % k), X[fold == m % k], y[fold == m % k])
+                for m in range(self.n_models)]
+
+    def _collect_runs(self, n, members_per_run, runs):
+        """Store each run's distances (NaN outside its members), threshold and advantage."""
         self.run_distances_ = np.full((self.n_models, n), np.nan)
         self.thresholds_ = np.empty(self.n_models)
         self.attack_advantages_ = np.empty(self.n_models)
-        for m, ((members, _, _), (distance, threshold, advantage)) in enumerate(zip(splits, runs)):
+        for m, (members, (distance, threshold, advantage)) in enumerate(zip(members_per_run, runs)):
             self.run_distances_[m, members] = distance
             self.thresholds_[m] = threshold
             self.attack_advantages_[m] = advantage
+
+    def _vote(self):
+        """Mean exposure percentile and majority-vote level of every sample."""
         percentiles = self._run_percentiles()
-        self.privacy_scores_ = np.nanmean(percentiles, axis=0)
         valued = np.sum(~np.isnan(percentiles), axis=0)
         safe_votes = np.nansum(percentiles <= self.safe_quantile, axis=0)
         risky_votes = np.nansum(percentiles > 1 - self.risky_quantile, axis=0)
-        levels = np.full(n, "vague", dtype=object)
+        levels = np.full(percentiles.shape[1], "vague", dtype=object)
         levels[safe_votes > valued / 2] = "safe"
         levels[risky_votes > valued / 2] = "risky"
-        self.privacy_levels_ = levels
-        return self
+        return np.nanmean(percentiles, axis=0), levels
 
     def _one_run(self, X, y, members, X_ref, y_ref, seed, m):
         start = time.perf_counter()
@@ -247,6 +259,11 @@ default="modified_entropy"
         return distance, threshold, advantage
 
     _persisted_private = ("_explicit_reference",)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = True
+        return tags
 
     def _make_estimator(self):
         if self.estimator is not None:

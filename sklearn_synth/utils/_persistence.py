@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..exceptions import OptionalDependencyError
+from ..exceptions import ModelFormatError, OptionalDependencyError, TrainingRowsError
 from ._io import atomic_path
 
 FORMAT = "sklearn-synth"
@@ -39,10 +39,6 @@ FORMAT_VERSION = 2
 # Modules whose estimator classes may be named in a model file.
 _TRUSTED_MODULES = ("sklearn_synth.", "sklearn.", "imblearn.")
 
-
-class ModelFormatError(ValueError):
-    """A model file is not in sklearn-synth's format, is from an incompatible
-    version, or was modified."""
 
 
 def _safetensors_numpy():
@@ -167,7 +163,7 @@ def _column_values(series):
 
 
 def _rows_refused(what):
-    return ValueError(
+    return TrainingRowsError(
         f"{what} holds training rows, and the safe model format does not store training rows "
         "by default. Pass allow_training_rows=True to save(), knowing that everyone who gets "
         "the file gets these rows, or use a generator that does not keep them."
@@ -267,7 +263,8 @@ def estimator_to_spec(estimator, out, prefix):
     name = type(estimator).__name__
     params = estimator.get_params(deep=False)
     for runtime in getattr(estimator, "_runtime_params", ()):  # resources, not model state
-        params[runtime] = None
+        if runtime in params:
+            params[runtime] = None
     state_for_saving = getattr(estimator, "_state_for_saving", None)
     state = state_for_saving() if state_for_saving is not None else _state_of(estimator)
     if not out.allow_training_rows:

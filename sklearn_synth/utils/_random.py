@@ -55,3 +55,33 @@ def resolve_sample_rng(random_state, fitted_rng):
     if random_state is None:
         return fitted_rng
     return check_random_state(random_state)
+
+
+def validation_split(n, fraction, rng, *, at_least_one=False):
+    """Shuffle ``range(n)`` and hold out ``round(fraction * n)`` indices for validation.
+
+    At least one index always stays for training; with ``at_least_one``, a
+    positive ``fraction`` holds out at least one (when ``n >= 2``).
+
+    Parameters
+    ----------
+    n : int
+        Number of rows (or series).
+    fraction : float
+        Share to hold out, in [0, 1).
+    rng : RandomState
+        Draws the permutation (advanced by one ``permutation(n)``).
+    at_least_one : bool, default=False
+        Hold out one index even when the fraction rounds to none.
+
+    Returns
+    -------
+    train, valid : ndarray of int
+        Sorted indices; ``valid`` may be empty.
+    """
+    order = rng.permutation(n)
+    n_valid = int(round(fraction * n))
+    if at_least_one and fraction > 0:
+        n_valid = max(n_valid, 1)
+    n_valid = max(0, min(n_valid, n - 1))
+    return np.sort(order[n_valid:]), np.sort(order[:n_valid])

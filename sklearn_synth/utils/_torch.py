@@ -139,3 +139,163 @@ def torch_threads(n_threads):
         yield
     finally:
         torch.set_num_threads(previous)
+
+
+@contextlib.contextmanager
+def inference(module, dtype=None):
+    """Run ``module`` for inference inside the block: evaluation mode, autograd off.
+
+    The module's training mode is restored on exit, as skorch's
+    ``evaluation_step`` does. With ``dtype`` the block gets a copy of the
+    module cast to it (``torch.bfloat16`` for fast sampling, ``torch.float64``
+    for likelihoods that must not depend on the batch), and the fitted module
+    is left as it is.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        The trained module.
+    dtype : torch.dtype or None, default=None
+        Cast a copy to this floating dtype; None uses ``module`` itself.
+
+    Yields
+    ------
+    module : torch.nn.Module
+        The module to call.
+    """
+    import copy
+
+    torch = import_torch()
+    if dtype is not None:
+        module = copy.deepcopy(module).to(dtype)
+    was_training = module.training
+    module.eval()
+    try:
+        with torch.no_grad():
+            yield module
+    finally:
+        module.train(was_training)
+
+
+def _silent(*args, **kwargs):
+    """A picklable sink for skorch messages we do not want printed."""
+
+
+def make_net(
+    module,
+    criterion,
+    *,
+    seed,
+    device,
+    lr,
+    max_epochs,
+    batch_size,
+    valid=None,
+    patience=None,
+    gradient_clip=None,
+    verbose=0,
+    callbacks=(),
+    net_class=None,
+    **kwargs,
+):
+    """Build the skorch net every torch estimator of the package trains.
+
+    Adam; shuffled batches in an order drawn from ``seed`` only (a local
+    ``torch.Generator``, never the global one); optionally a predefined
+    validation set, early stopping that restores the best weights, gradient
+    norm clipping and a progress bar when ``verbose``.
+
+    Parameters
+    ----------
+    module, criterion : type or instance
+        As skorch takes them.
+    seed : int
+        Seeds the shuffling order.
+    device : torch.device, str or None
+        Where the net trains (None: leave it to an accelerator).
+    lr, max_epochs, batch_size : float, int, int
+        Training schedule.
+    valid : tuple (X, y) or None, default=None
+        A validation set; None trains on everything (``train_split=None``).
+    patience : int or None, default=None
+        Early stopping on the validation loss (the training loss without
+        ``valid``) with the best weights restored; None trains every epoch.
+    gradient_clip : float or None, default=None
+        Clip the gradient norm to this value.
+    verbose : int, default=0
+        skorch's epoch table, plus a progress bar when non-zero.
+    callbacks : sequence, default=()
+        More skorch callbacks, before the ones above.
+    net_class : type or None, default=None
+        A ``NeuralNet`` subclass (a custom ``train_step``, Accelerate);
+        None is ``skorch.NeuralNet``.
+    **kwargs
+        Passed on to the net (``module__*``, ``optimizer__*``, ...).
+
+    Returns
+    -------
+    net : skorch.NeuralNet
+        Not initialized.
+    """
+    torch = import_torch()
+    from skorch import NeuralNet
+    from skorch.callbacks import EarlyStopping, GradientNormClipping, ProgressBar
+    from skorch.dataset import Dataset
+    from skorch.helper import predefined_split
+
+    callbacks = list(callbacks)
+    if patience is not None:
+        callbacks.append(EarlyStopping(
+            monitor="valid_loss" if valid is not None else "train_loss",
+            patience=patience, load_best=True, sink=_silent,
+        ))
+    if gradient_clip is not None:
+        callbacks.append(GradientNormClipping(gradient_clip_value=gradient_clip))
+    if verbose:
+        callbacks.append(ProgressBar())
+    options = {
+        "optimizer": torch.optim.Adam,
+        "lr": lr,
+        "max_epochs": max_epochs,
+        "batch_size": batch_size,
+        "train_split": None if valid is None else predefined_split(Dataset(*valid)),
+        "callbacks": callbacks,
+        "iterator_train__shuffle": True,
+        "iterator_train__generator": torch_generator(seed),
+        "device": None if device is None else str(device),
+        "verbose": verbose,
+    }
+    options.update(kwargs)
+    return (net_class or NeuralNet)(module=module, criterion=criterion, **options)
+
+
+def fit_net(net, X, y, *, seed, device="cpu"):
+    """Fit ``net`` on ``(X, y)`` with torch seeded from ``seed`` (global state restored).
+
+    Returns
+    -------
+    net : skorch.NeuralNet
+        The fitted net.
+    """
+    with torch_seed(seed, "cpu" if device is None else device):
+        net.fit(X, y)
+    return net
+
+
+def accelerated_net_class():
+    """skorch's ``NeuralNet`` with Hugging Face Accelerate support."""
+    try:
+        from skorch.hf import AccelerateMixin
+    except ImportError as exc:  # pragma: no cover - skorch >= 0.12 has it
+        raise OptionalDependencyError("accelerator= needs skorch >= 0.12.") from exc
+    try:
+        import accelerate  # noqa: F401
+    except ImportError as exc:
+        raise OptionalDependencyError(
+            "accelerator= needs Hugging Face Accelerate: pip install accelerate.") from exc
+    from skorch import NeuralNet
+
+    class AcceleratedNet(AccelerateMixin, NeuralNet):
+        """NeuralNet trained through an ``accelerate.Accelerator``."""
+
+    return AcceleratedNet

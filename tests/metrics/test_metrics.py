@@ -17,7 +17,7 @@ from sklearn_synth.metrics import (
     column_distances,
     correlation_difference,
     detection_auc,
-    detection_auc_score,
+    detection_auc_loss,
     distance_attack,
     distance_to_closest_record,
     evaluate,
@@ -26,7 +26,7 @@ from sklearn_synth.metrics import (
     inlier_rate_score,
     membership_attack_report,
     mia_advantage,
-    mia_advantage_score,
+    mia_advantage_loss,
     train_synthetic_test_real,
     tstr_score,
 )
@@ -83,11 +83,11 @@ def test_real_heldout_rows_score_near_one_calibrated():
 # --- detection, distances, correlations ---------------------------------------
 
 def test_detection_auc_known_cases():
-    assert abs(detection_auc_score(HELDOUT, TRAIN) - 0.5) < 0.1
+    assert abs(detection_auc_loss(HELDOUT, TRAIN) - 0.5) < 0.1
     independent = DummySynthesizer(random_state=0).fit(TRAIN).sample(600, random_state=0)
-    assert detection_auc_score(HELDOUT, independent) > 0.9
+    assert detection_auc_loss(HELDOUT, independent) > 0.9
     with pytest.warns(UserWarning, match="copy real rows"):
-        detection_auc_score(TRAIN, TRAIN.iloc[np.r_[:600]])  # the same rows on both sides
+        detection_auc_loss(TRAIN, TRAIN.iloc[np.r_[:600]])  # the same rows on both sides
 
 
 def test_independent_sampler_keeps_marginals_loses_correlations():
@@ -105,7 +105,7 @@ def test_bootstrap_is_faithful_but_copies_and_leaks():
     assert exact_copy_rate(TRAIN, synth) == 1.0
     assert exact_copy_rate(TRAIN, HELDOUT) == 0.0
     assert column_distances(HELDOUT, synth)["distance"].max() < 0.1
-    assert mia_advantage_score(gen, TRAIN, HELDOUT) > 0.5
+    assert mia_advantage_loss(gen, TRAIN, HELDOUT) > 0.5
     dcr = distance_to_closest_record(TRAIN, synth, HELDOUT)
     assert dcr["synthetic_median"] == 0.0 and dcr["ratio"] == 0.0
     # real held-out rows as "synthetic" leak nothing
@@ -127,7 +127,7 @@ def test_classifier_attacks_separate_memorizing_from_regularized_models():
         assert loud.loc[attack, "advantage"] > 0.25, attack
         assert quiet.loc[attack, "advantage"] < loud.loc[attack, "advantage"] - 0.1, attack
     knn = KNeighborsClassifier(1).fit(X[members], y[members])
-    assert mia_advantage_score(knn, X[members], X[others], y[members], y[others],
+    assert mia_advantage_loss(knn, X[members], X[others], y[members], y[others],
                                attack="confidence") > 0.02
 
 
@@ -154,7 +154,7 @@ def test_mismatched_columns_are_refused():
     with pytest.raises(ValueError, match=r"missing \['proto'\], extra \['protocol'\]"):
         column_distances(TRAIN, HELDOUT.rename(columns={"proto": "protocol"}))
     with pytest.raises(ValueError, match="3 columns"):
-        detection_auc_score(np.zeros((10, 3)), np.zeros((10, 2)))
+        detection_auc_loss(np.zeros((10, 3)), np.zeros((10, 2)))
     with pytest.raises(ValueError, match="infinity"):
         inlier_rate_score(TRAIN, HELDOUT.assign(a=np.inf))
 
@@ -210,7 +210,7 @@ def test_grid_search_on_generator_and_pipeline_with_n_jobs():
 def test_scorer_errors_say_what_to_do():
     gen = DummySynthesizer(random_state=0).fit(TRAIN)
     restored = pickle.loads(pickle.dumps(gen))  # loses the audit sample
-    with pytest.raises(ValueError, match="mia_advantage_score"):
+    with pytest.raises(ValueError, match="mia_advantage_loss"):
         mia_advantage(restored, HELDOUT)
     with pytest.raises(ValueError, match="needs labels"):
         tstr_score(gen, HELDOUT)
@@ -220,4 +220,4 @@ def test_scorer_errors_say_what_to_do():
     with pytest.raises(TypeError, match="last step 'clf'"):
         inlier_rate(pipe, HELDOUT)
     with pytest.raises(TypeError, match="attack='distance' needs a generator"):
-        mia_advantage_score(LogisticRegression(), TRAIN, HELDOUT)
+        mia_advantage_loss(LogisticRegression(), TRAIN, HELDOUT)

@@ -6,8 +6,8 @@ from sklearn.model_selection import cross_validate
 
 from sklearn_synth.metrics import (
     discriminator_accuracy,
-    discriminator_accuracy_score,
-    predictive_score,
+    discriminator_accuracy_loss,
+    predictive_error,
     sequence_tstr,
     series_windows,
 )
@@ -43,8 +43,8 @@ def test_discriminator_tells_noise_from_walks_but_not_walks_from_walks():
     # from 0.44 to 0.81 over judge seeds; with 120 it stays within 0.47 to 0.60
     walks = _walks(120)
     noise = np.random.RandomState(1).normal(size=walks.shape) * walks.std()
-    assert discriminator_accuracy_score(walks, noise, max_epochs=5) > 0.75
-    same = discriminator_accuracy_score(walks, _walks(120, seed=2), max_epochs=5)
+    assert discriminator_accuracy_loss(walks, noise, max_epochs=5) > 0.75
+    same = discriminator_accuracy_loss(walks, _walks(120, seed=2), max_epochs=5)
     assert 0.3 < same < 0.7
 
 
@@ -53,18 +53,18 @@ def test_predictive_score_prefers_matching_dynamics():
     rng = np.random.RandomState(0)
     waves = np.stack([np.sin(t / 3 + p) for p in rng.uniform(0, 6, 60)])[..., None]
     noise = rng.normal(size=waves.shape)
-    matched = predictive_score(waves[:30], waves[30:], max_epochs=5)
-    mismatched = predictive_score(noise[:30], waves[30:], max_epochs=5)
+    matched = predictive_error(waves[:30], waves[30:], max_epochs=5)
+    mismatched = predictive_error(noise[:30], waves[30:], max_epochs=5)
     assert matched < 0.5 * mismatched
 
 
 def test_sequence_metrics_validate_input():
     with pytest.raises(ValueError, match="channel"):
-        discriminator_accuracy_score(_walks(5), _walks(5)[..., :1])
+        discriminator_accuracy_loss(_walks(5), _walks(5)[..., :1])
     with pytest.raises(ValueError, match="NaN or infinite"):
-        predictive_score([np.array([1.0, np.nan, 2.0])], _walks(3)[..., :1])
+        predictive_error([np.array([1.0, np.nan, 2.0])], _walks(3)[..., :1])
     with pytest.raises(ValueError, match="3-D array"):
-        predictive_score(np.zeros(5), _walks(3))
+        predictive_error(np.zeros(5), _walks(3))
 
 
 def test_sequence_scorers_in_cross_validate():

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from sklearn.exceptions import NotFittedError
 
+from sklearn_synth.exceptions import TrainingRowsError
 from sklearn_synth.generators import DummySynthesizer
 from sklearn_synth.over_sampling import GenerativeOverSampler
 from sklearn_synth.utils import ModelFormatError, all_estimators, load_model
@@ -150,11 +151,11 @@ def test_unfitted_and_unstorable_estimators_are_refused(tmp_path):
 def test_training_rows_are_stored_only_on_request(tmp_path):
     X, y = mixed_table()
     boot = DummySynthesizer(strategy="bootstrap", random_state=0).fit(X, y)
-    with pytest.raises(ValueError, match="holds training rows.*allow_training_rows=True"):
+    with pytest.raises(TrainingRowsError, match="holds training rows.*allow_training_rows=True"):
         boot.save(tmp_path / "m.safetensors")
     nested = GenerativeOverSampler(generator=DummySynthesizer(strategy="bootstrap"), random_state=0)
     nested.fit_resample(X, y)
-    with pytest.raises(ValueError, match="DummySynthesizer \\(_rows\\) holds training rows"):
+    with pytest.raises(TrainingRowsError, match="DummySynthesizer \\(_rows\\) holds training rows"):
         nested.save(tmp_path / "m.safetensors")
     loaded = load_model(boot.save(tmp_path / "m.safetensors", allow_training_rows=True))
     pd.testing.assert_frame_equal(loaded.sample(9, random_state=2), boot.sample(9, random_state=2))
