@@ -245,3 +245,33 @@ def test_evaluate_reports_exact_copies_by_default(tmp_path, capsys):
     assert main(["evaluate", str(data), str(tmp_path / "copies.csv"), "--train", str(data),
                  "--no-detection"]) == 0
     assert "identical to a row of the training file." in capsys.readouterr().out
+
+
+def test_a_bug_in_the_command_line_keeps_its_traceback(tmp_path, monkeypatch):
+    """Only errors on the user's data become one-line messages; a bug (here a
+    KeyError raised by the command's own code) is not hidden."""
+    import sklearn_synth.cli as cli
+
+    _, data = _wine_file(tmp_path)
+
+    def broken(*args, **kwargs):
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(cli, "_split_label", broken)
+    with pytest.raises(KeyError, match="a bug"):
+        main(["fit", str(data), "-o", str(tmp_path / "m.safetensors"), "--generator", "dummy"])
+
+
+def test_refused_training_rows_are_recognised_by_type(tmp_path, capsys, monkeypatch):
+    from sklearn_synth.exceptions import TrainingRowsError
+    from sklearn_synth.generators import DummySynthesizer
+
+    def refuse(self, path, *, allow_training_rows=False):
+        raise TrainingRowsError("worded differently")
+
+    monkeypatch.setattr(DummySynthesizer, "save", refuse)
+    _, data = _wine_file(tmp_path)
+    assert main(["fit", str(data), "-o", str(tmp_path / "m.safetensors"),
+                 "--generator", "dummy"]) == 2
+    err = capsys.readouterr().err
+    assert "worded differently (on the command line: --allow-training-rows)" in err

@@ -81,3 +81,24 @@ def test_package_import_does_not_import_torch():
 def test_init_only_stores_parameters(name, cls):
     est = cls()
     assert set(vars(est)) == set(est.get_params(deep=False))
+
+
+def test_subpackages_are_attributes_of_the_package():
+    import sklearn_synth
+
+    for name in sklearn_synth.__all__:
+        assert getattr(sklearn_synth, name) is not None
+    assert sklearn_synth.privacy.PrivacyValuator.__name__ == "PrivacyValuator"
+
+
+def test_sampling_mixin_declares_its_contract():
+    from sklearn.base import BaseEstimator
+
+    from sklearn_synth.base import SamplingMixin
+
+    class Incomplete(SamplingMixin, BaseEstimator):
+        def _sample(self, n_samples, rng):
+            return None
+
+    with pytest.raises(TypeError, match="abstract.*_sample_labeled"):
+        Incomplete()

@@ -221,3 +221,22 @@ def test_scorer_errors_say_what_to_do():
         inlier_rate(pipe, HELDOUT)
     with pytest.raises(TypeError, match="attack='distance' needs a generator"):
         mia_advantage_loss(LogisticRegression(), TRAIN, HELDOUT)
+
+
+@pytest.mark.parametrize("old, new", [
+    ("detection_auc_score", "detection_auc_loss"),
+    ("mia_advantage_score", "mia_advantage_loss"),
+    ("discriminator_accuracy_score", "discriminator_accuracy_loss"),
+    ("predictive_score", "predictive_error"),
+])
+def test_renamed_metrics_keep_a_deprecated_alias(old, new):
+    import sklearn_synth.metrics as metrics
+
+    assert new in metrics.__all__ and old not in metrics.__all__
+    alias, function = getattr(metrics, old), getattr(metrics, new)
+    assert alias.__name__ == old and new in alias.__doc__
+    if new == "detection_auc_loss":
+        rng = np.random.RandomState(0)
+        real, synth = rng.normal(size=(60, 2)), rng.normal(size=(60, 2))
+        with pytest.warns(FutureWarning, match=f"{old} was renamed {new}"):
+            assert alias(real, synth) == function(real, synth)

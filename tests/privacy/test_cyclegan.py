@@ -122,3 +122,19 @@ def test_verbose_prints_gan_losses_per_epoch(digits, capsys):
     _tiny(verbose=1, max_epochs=2).fit(X, y)
     out = capsys.readouterr().out
     assert "loss_g" in out and "loss_d" in out and "[PrivacyValuator]" in out
+
+
+def test_feature_names_out_for_rows_only(digits):
+    import pandas as pd
+
+    X, y = digits
+    names = [f"pixel{i}" for i in range(X.shape[1])]
+    rows = _tiny().fit(X, y)
+    assert list(rows.get_feature_names_out()) == [f"x{i}" for i in range(64)]
+    assert list(rows.get_feature_names_out(names)) == names
+    with pytest.raises(ValueError, match="input_features"):
+        rows.get_feature_names_out(names[:3])
+    images = _tiny().fit(X.reshape(-1, 8, 8), y)
+    with pytest.raises(ValueError, match="returns images"):
+        images.get_feature_names_out()
+    assert pd.Index(rows.get_feature_names_out()).is_unique

@@ -102,3 +102,9 @@ def test_torch_module_through_skorch_and_progress_lines(digits, capsys):
     assert set(valuator.privacy_levels_) <= {"safe", "vague", "risky"}
     out = capsys.readouterr().out
     assert "[PrivacyValuator] model 1/2: 200 members, modified_entropy attack advantage" in out
+
+
+def test_y_is_required_with_scikit_learns_message(digits):
+    X, _ = digits
+    with pytest.raises(ValueError, match="requires y to be passed, but the target y is None"):
+        PrivacyValuator(LogisticRegression()).fit(X, None)
