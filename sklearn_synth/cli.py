@@ -102,14 +102,22 @@ def _add_binner_options(p):
 def _add_demo_parser(sub):
     demo = sub.add_parser(
         "demo",
-        help="encode and decode a table that ships with scikit-learn (nothing downloaded)",
-        description="Fit a SymbolicBinner on a table bundled with scikit-learn, print rows "
-        "as sentences, decode them and report what the round trip kept.",
+        help="train the language model on a table that ships with scikit-learn and report "
+        "its quality beside a baseline's (nothing downloaded; about 30 s)",
+        description="The main job on a table bundled with scikit-learn: encode rows as "
+        "sentences of symbols and decode them, train SequenceLMSynthesizer on 70%% of the rows, "
+        "sample as many rows as were held out, and print the quality report of the language "
+        "model beside that of the independent-columns baseline.",
     )
     demo.add_argument(
-        "--dataset", choices=["wine", "breast_cancer", "iris"], default="wine",
-        help="which bundled table (default wine)",
+        "--dataset", choices=["breast_cancer", "wine", "iris"], default="breast_cancer",
+        help="which bundled table (default breast_cancer: 569 rows, 30 correlated columns)",
     )
+    demo.add_argument("--max-epochs", type=_at_least(1), default=40,
+                      help="training epochs of the language model (default 40)")
+    demo.add_argument("--plot", help="write the language model's report figure to this PNG file")
+    demo.add_argument("-v", "--verbose", action="store_true",
+                      help="print the language model's per-epoch training table")
     _add_binner_options(demo)
     demo.set_defaults(run=_run_demo)
 
@@ -151,6 +159,11 @@ def _add_fit_parser(sub):
         "independent columns: a fast baseline)",
     )
     fit.add_argument("--label-column", help="class column: the model learns per-class rows")
+    fit.add_argument("--columns", metavar="COL,...",
+                     help="learn only these columns (and the label column), e.g. an id-free "
+                     "selection of a raw log")
+    fit.add_argument("--drop", metavar="COL,...",
+                     help="leave these columns out, e.g. --drop uid,id.orig_h,id.resp_h")
     fit.add_argument(
         "--set", action="append", default=[], metavar="NAME=VALUE", dest="params",
         help="a generator parameter, e.g. --set architecture=transformer --set max_epochs=10 "
@@ -220,6 +233,19 @@ def _table_format(path):
     return "csv"
 
 
+_OUTPUT_SUFFIXES = (".csv", ".csv.gz", ".tsv", ".tsv.gz", ".parquet", ".pq")
+
+
+def _output_format(path):
+    """The format to write ``path`` in, from its name; anything else is refused."""
+    if not str(path).lower().endswith(_OUTPUT_SUFFIXES):
+        raise CommandError(
+            f"cannot write '{path}': the file name says no table format this command writes; "
+            f"end it in {', '.join(_OUTPUT_SUFFIXES)}."
+        )
+    return _table_format(path)
+
+
 def _need_pyarrow():
     try:
         import pyarrow  # noqa: F401
@@ -274,7 +300,7 @@ def _run_fit(args, out):
         if args.verbose and "verbose" in model.get_params():
             model.set_params(verbose=1)
         model.set_params(**params)
-    data = _read_table(args.input)
+    data = _select_columns(_read_table(args.input), args)
     X, y = _split_label(data, args.label_column, args.input)
     print(f"Read {X.shape[0]} rows x {X.shape[1]} columns from {args.input}"
           + (f" (labels: {args.label_column!r}, {len(np.unique(y))} classes)" if y is not None
@@ -286,12 +312,68 @@ def _run_fit(args, out):
     print(f"Fitted {model!r} in {seconds:.1f} s.", file=out)
     with _user_errors():
         try:
-            path = model.save(args.output, allow_training_rows=args.allow_training_rows)
+            path = model.save(args.output, allow_training_rows=args.allow_training_rows,
+                              metadata=_table_layout(data, args.label_column))
         except TrainingRowsError as exc:
             raise CommandError(f"{exc} (on the command line: --allow-training-rows)") from None
     rows = "training rows included" if args.allow_training_rows else "no training rows"
     print(f"Saved the model to {path} ({path.stat().st_size / 1024:.0f} KiB; {rows}, no pickle).",
           file=out)
+
+
+def _column_list(text, option):
+    """``--columns a,b`` as a list of names."""
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if not names:
+        raise CommandError(f"{option} expects column names separated by commas, got {text!r}.")
+    return names
+
+
+def _select_columns(data, args):
+    """The training table after ``--columns`` and ``--drop``, in the file's column order."""
+    keep = set(data.columns)
+    for option, text in (("--columns", args.columns), ("--drop", args.drop)):
+        if text is None:
+            continue
+        names = _column_list(text, option)
+        unknown = [name for name in names if name not in data.columns]
+        if unknown:
+            raise CommandError(f"{option}: no column {unknown[0]!r} in {args.input}; columns: "
+                               f"{list(data.columns)}")
+        if option == "--columns":
+            keep = set(names) | ({args.label_column} if args.label_column else set())
+        else:
+            if args.label_column in names:
+                raise CommandError(f"--drop names the label column {args.label_column!r}; "
+                                   "drop --label-column instead.")
+            keep -= set(names)
+    if not keep - {args.label_column}:
+        raise CommandError("no feature column left to learn from after --columns/--drop.")
+    return data[[c for c in data.columns if c in keep]]
+
+
+def _table_layout(data, label_column):
+    """What ``sample`` needs to write rows as the training table had them."""
+    return {"columns": [str(c) for c in data.columns], "label_column": label_column}
+
+
+def _label_position(model_path):
+    """Where the training table had its label column (None: unknown, put it last)."""
+    from .utils import model_metadata
+
+    with _user_errors():
+        layout = model_metadata(model_path)
+    columns, label = layout.get("columns"), layout.get("label_column")
+    return columns.index(label) if columns and label in columns else None
+
+
+def _in_training_order(frame, label_column, position):
+    """Put a sampled frame's label column at ``position``, as in the training table."""
+    if label_column is None or position is None:
+        return frame
+    order = [c for c in frame.columns if c != label_column]
+    order.insert(min(position, len(order)), label_column)
+    return frame[order]
 
 
 class _TableWriter:
@@ -325,13 +407,14 @@ class _TableWriter:
 def _run_sample(args, out):
     from .utils._io import atomic_path
 
-    kind = _table_format(args.output)
+    kind = _output_format(args.output)
     if kind == "parquet":
         _need_pyarrow()
     model = _load_row_generator(args.model)
     labeled = args.label_column is not None
     if labeled and getattr(model, "classes_", None) is None:
         raise CommandError(f"'{args.model}' was fitted without labels; drop --label-column.")
+    position = _label_position(args.model)
     from tqdm.auto import tqdm
 
     start = time.perf_counter()
@@ -342,13 +425,15 @@ def _run_sample(args, out):
                       disable=None if args.progress is None else not args.progress) as bar:
                 for chunk in model.sample_chunks(args.n_rows, chunk_size=args.chunk_size,
                                                  labeled=labeled, random_state=args.random_state):
-                    frame = _chunk_frame(chunk, args.label_column)
+                    frame = _in_training_order(_chunk_frame(chunk, args.label_column),
+                                               args.label_column, position)
                     writer.write(frame)
                     bar.update(len(frame))
             if writer.rows == 0:  # an empty table still gets its header
                 empty = model.sample(0, random_state=0)
-                writer.write(_chunk_frame((empty, model.classes_[:0]) if labeled else empty,
-                                          args.label_column))
+                writer.write(_in_training_order(
+                    _chunk_frame((empty, model.classes_[:0]) if labeled else empty,
+                                 args.label_column), args.label_column, position))
         finally:
             writer.close()
     seconds = time.perf_counter() - start
@@ -392,16 +477,24 @@ def _split_label(frame, label, source):
 
 def print_report(report, out):
     """Print a QualityReport's summary as an aligned table."""
-    table = report.summary.copy()
-    table["value"] = table["value"].map(lambda v: f"{v:.4f}")
-    table["reference"] = table["reference"].map(lambda v: "" if np.isnan(v) else f"{v:.4f}")
+    _print_table(report.summary, out)
+
+
+def _print_table(table, out):
+    """Print a table of text and number columns (numbers to 4 places, NaN blank), aligned."""
+    table = table.copy()
+    for column in table.columns:
+        if pd.api.types.is_float_dtype(table[column]):
+            table[column] = table[column].map(lambda v: "" if np.isnan(v) else f"{v:.4f}")
     print(table.to_string(index=False), file=out)
 
 
 def _run_evaluate(args, out):
     from .metrics import evaluate, exact_copy_rate
-    from .utils._io import atomic_path
 
+    if args.plot:
+        _need_matplotlib()
+        _output_is_png(args.plot)
     real, y_real = _split_label(_read_table(args.real), args.label_column, args.real)
     synth, y_synth = _split_label(_read_table(args.synthetic), args.label_column, args.synthetic)
     train, y_train = (None, None)
@@ -420,45 +513,103 @@ def _run_evaluate(args, out):
           + ("" if train is not None else "; pass --train to compare with the training rows")
           + ".", file=out)
     if args.plot:
-        import matplotlib
+        _save_figure(report, args.plot, out)
 
-        matplotlib.use("Agg")
-        figure = report.plot()
-        with atomic_path(args.plot) as tmp:
-            figure.savefig(tmp, format="png", dpi=110)
-        print(f"Wrote the report's figure to {args.plot}.", file=out)
+
+def _need_matplotlib():
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise CommandError("--plot needs matplotlib: pip install 'sklearn-synth[plot]' "
+                           "(or pip install matplotlib).") from None
+
+
+def _output_is_png(path):
+    if not str(path).lower().endswith(".png"):
+        raise CommandError(f"cannot write '{path}': --plot writes a PNG image; end the file "
+                           "name in .png.")
 
 
 def _run_demo(args, out):
-    """The main job on a bundled table: the symbolic round trip, then a baseline's report."""
+    """The main job on a bundled table: the symbolic round trip, then the language
+    model's quality report beside the baseline's."""
     from .datasets import load_demo_table
 
+    if args.plot:
+        _need_matplotlib()
+        _output_is_png(args.plot)
     data = load_demo_table(args.dataset)
     _binner_round_trip(data.drop(columns="label"), f"scikit-learn's {args.dataset} table",
                        args, out)
     print("", file=out)
-    _demo_report(data, args, out)
+    _demo_reports(data, args, out)
 
 
-def _demo_report(data, args, out):
-    """The main job's last step: sample from a baseline generator and evaluate it."""
+def _demo_reports(data, args, out):
+    """Fit the baseline and the language model on 70% of ``data``, sample as many
+    rows as were held out (of the same classes), and print both quality reports."""
     from sklearn.model_selection import train_test_split
 
-    from .generators import DummySynthesizer
-    from .metrics import evaluate
+    from .generators import DummySynthesizer, SequenceLMSynthesizer
 
     X, y = data.drop(columns="label"), data["label"].to_numpy()
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=0.3, stratify=y, random_state=args.random_state
     )
-    generator = DummySynthesizer(n_bins=args.n_bins, random_state=args.random_state)
+    split = (X_train, X_test, y_train, y_test)
+    baseline = DummySynthesizer(n_bins=args.n_bins, random_state=args.random_state)
+    baseline_report = _fit_and_evaluate(baseline, split, args)
+    # settings for a table of a few hundred rows: the defaults are sized for tens of
+    # thousands (more bins, a validation split for early stopping)
+    model = SequenceLMSynthesizer(n_bins=20, dropout=0.3, max_epochs=args.max_epochs,
+                                  validation_fraction=0.0, verbose=int(args.verbose),
+                                  random_state=args.random_state)
+    described = " ".join(repr(model).split())
+    print(f"Training the language model {described} on {len(X_train)} rows x {X.shape[1]} "
+          f"columns ({args.max_epochs} epochs) ...", file=out, flush=True)
+    start = time.perf_counter()
+    model_report = _fit_and_evaluate(model, split, args)
+    print(f"Trained and evaluated in {time.perf_counter() - start:.1f} s.", file=out)
+    print("", file=out)
+    print(f"Quality of {len(X_test)} synthetic rows of each generator against {len(X_test)} "
+          "held-out real rows (reference: the value real rows would get):", file=out)
+    summary = baseline_report.summary
+    table = pd.DataFrame({
+        "metric": summary["metric"], "independent columns": summary["value"],
+        "language model": model_report.summary["value"], "reference": summary["reference"],
+        "better": summary["better"],
+    })
+    _print_table(table, out)
+    print("", file=out)
+    print("Detection AUC 0.5 means a random forest cannot tell synthetic rows from real ones; "
+          "a distance-attack advantage of 0 means the rows say nothing about who was in the "
+          f"training set. {len(X_train)} rows are few "
+          "for a neural model; on the README's network-flow table (20,101 rows) its detection "
+          "AUC is 0.73 against the baseline's 1.00.", file=out)
+    if args.plot:
+        _save_figure(model_report, args.plot, out)
+
+
+def _fit_and_evaluate(generator, split, args):
+    from .metrics import evaluate
+
+    X_train, X_test, y_train, y_test = split
     generator.fit(X_train, y_train)
     X_synth, y_synth = generator.sample_labeled(y=y_test, random_state=args.random_state)
-    report = evaluate(X_test, X_synth, y_test, y_synth, X_train=X_train, y_train=y_train,
-                      random_state=args.random_state)
-    print(f"Quality of {len(X_synth)} rows from the independent-columns baseline "
-          f"(DummySynthesizer) against {len(X_test)} held-out rows:", file=out)
-    print_report(report, out)
+    return evaluate(X_test, X_synth, y_test, y_synth, X_train=X_train, y_train=y_train,
+                    random_state=args.random_state)
+
+
+def _save_figure(report, path, out):
+    import matplotlib
+
+    from .utils._io import atomic_path
+
+    matplotlib.use("Agg")
+    figure = report.plot()
+    with atomic_path(path) as tmp:
+        figure.savefig(tmp, format="png", dpi=110)
+    print(f"Wrote the report's figure to {path}.", file=out)
 
 
 def _run_encode(args, out):

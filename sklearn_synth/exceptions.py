@@ -11,6 +11,7 @@ __all__ = [
     "OutOfRangeWarning",
     "TrainingRowsError",
     "UnknownCategoryWarning",
+    "UnrepresentativeFoldWarning",
 ]
 
 
@@ -55,3 +56,10 @@ class OutOfRangeWarning(UserWarning):
 
 class UnknownCategoryWarning(UserWarning):
     """Values not seen during ``fit`` were mapped to the unknown symbol."""
+
+
+class UnrepresentativeFoldWarning(UserWarning):
+    """A generator scorer got a held-out fold whose labels do not match the
+    classes the generator was trained on (an unshuffled split of rows grouped by
+    class): the score says nothing about the generator. Use a shuffled,
+    stratified split."""

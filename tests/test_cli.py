@@ -10,12 +10,21 @@ from sklearn_synth.cli import main
 from .conftest import data_dir
 
 
-def test_demo_reports_round_trip(capsys):
-    assert main(["demo", "--show", "2"]) == 0
+@pytest.mark.slow
+def test_demo_trains_the_language_model_and_reports_beside_the_baseline(tmp_path, capsys):
+    assert main(["demo", "--show", "2", "--plot", str(tmp_path / "report.png")]) == 0
     out = capsys.readouterr().out
-    assert "Read 178 rows x 13 columns" in out
-    assert "2314 of 2314 values decoded inside their own bin" in out
+    assert "Read 569 rows x 30 columns" in out
+    assert "17070 of 17070 values decoded inside their own bin" in out
     assert out.count("\n  ") >= 2  # two sentences printed
+    assert "Training the language model SequenceLMSynthesizer(" in out
+    header = next(line for line in out.splitlines() if "independent columns" in line)
+    assert header.split() == ["metric", "independent", "columns", "language", "model",
+                              "reference", "better"]
+    detection = next(line for line in out.splitlines() if line.strip().startswith("detection"))
+    baseline, model, reference = map(float, detection.split()[-4:-1])
+    assert model < baseline and reference == 0.5  # the model is harder to tell from real rows
+    assert (tmp_path / "report.png").read_bytes()[:4] == b"\x89PNG"
 
 
 def test_encode_csv_and_write_sentences(tmp_path, capsys):
@@ -65,15 +74,6 @@ def test_module_entry_point_help():
     result = subprocess.run([sys.executable, "-m", "sklearn_synth", "--help"],
                             capture_output=True, text=True, check=True)
     assert "demo" in result.stdout and "encode" in result.stdout
-
-
-def test_demo_prints_quality_report(capsys):
-    assert main(["demo", "--show", "0"]) == 0
-    out = capsys.readouterr().out
-    assert "Quality of 54 rows from the independent-columns baseline" in out
-    for metric in ["detection AUC", "inlier rate calibrated (rbf)", "TSTR macro-F1",
-                   "exact-copy rate", "distance-attack advantage"]:
-        assert metric in out
 
 
 def test_evaluate_command_writes_plot(tmp_path, capsys):
@@ -266,7 +266,7 @@ def test_refused_training_rows_are_recognised_by_type(tmp_path, capsys, monkeypa
     from sklearn_synth.exceptions import TrainingRowsError
     from sklearn_synth.generators import DummySynthesizer
 
-    def refuse(self, path, *, allow_training_rows=False):
+    def refuse(self, path, **kwargs):
         raise TrainingRowsError("worded differently")
 
     monkeypatch.setattr(DummySynthesizer, "save", refuse)
@@ -275,3 +275,73 @@ def test_refused_training_rows_are_recognised_by_type(tmp_path, capsys, monkeypa
                  "--generator", "dummy"]) == 2
     err = capsys.readouterr().err
     assert "worded differently (on the command line: --allow-training-rows)" in err
+
+
+@pytest.mark.parametrize("name", ["out.xlsx", "out.json", "out", "out.csv.zip"])
+def test_sample_refuses_output_formats_it_does_not_write(tmp_path, capsys, name):
+    _, data = _wine_file(tmp_path)
+    model = tmp_path / "m.safetensors"
+    main(["fit", str(data), "-o", str(model), "--generator", "dummy"])
+    capsys.readouterr()
+    assert main(["sample", str(model), "-n", "5", "-o", str(tmp_path / name)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "end it in .csv" in err
+    assert not (tmp_path / name).exists()
+
+
+def test_plot_without_matplotlib_is_a_one_line_error(tmp_path, capsys, monkeypatch):
+    frame, data = _wine_file(tmp_path)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib fails
+    assert main(["evaluate", str(data), str(data), "--plot", str(tmp_path / "r.png")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "sklearn-synth[plot]" in err
+    assert main(["demo", "--plot", str(tmp_path / "r.png")]) == 2  # before any training
+    assert "sklearn-synth[plot]" in capsys.readouterr().err
+
+
+def test_plot_must_be_a_png(tmp_path, capsys):
+    _, data = _wine_file(tmp_path)
+    assert main(["evaluate", str(data), str(data), "--plot", str(tmp_path / "r.pdf")]) == 2
+    assert "end the file name in .png" in capsys.readouterr().err
+
+
+def test_fit_columns_and_drop_then_sample_in_training_order(tmp_path, capsys):
+    from sklearn_synth.utils import load_model, model_metadata
+
+    frame, _ = _wine_file(tmp_path)
+    # a raw log: an identifier first, the label in the middle
+    frame.insert(0, "uid", [f"C{i:05d}" for i in range(len(frame))])
+    frame = frame[["uid", "alcohol", "target", "malic_acid", "ash", "hue"]]
+    data = tmp_path / "log.csv"
+    frame.to_csv(data, index=False)
+    model = tmp_path / "m.safetensors"
+    assert main(["fit", str(data), "-o", str(model), "--generator", "dummy",
+                 "--label-column", "target", "--drop", "uid,hue"]) == 0
+    assert list(load_model(model).feature_names_in_) == ["alcohol", "malic_acid", "ash"]
+    assert model_metadata(model) == {"columns": ["alcohol", "target", "malic_acid", "ash"],
+                                     "label_column": "target"}
+    out = tmp_path / "s.csv"
+    assert main(["sample", str(model), "-n", "20", "-o", str(out), "--label-column",
+                 "target"]) == 0
+    assert list(pd.read_csv(out).columns) == ["alcohol", "target", "malic_acid", "ash"]
+    assert main(["sample", str(model), "-n", "0", "-o", str(out), "--label-column",
+                 "target"]) == 0
+    assert list(pd.read_csv(out).columns) == ["alcohol", "target", "malic_acid", "ash"]
+    assert main(["fit", str(data), "-o", str(model), "--generator", "dummy",
+                 "--label-column", "target", "--columns", "ash,alcohol"]) == 0
+    assert list(load_model(model).feature_names_in_) == ["alcohol", "ash"]  # file order
+    capsys.readouterr()
+
+
+@pytest.mark.parametrize("option, value, message", [
+    ("--drop", "nope", "--drop: no column 'nope'"),
+    ("--columns", "alcohol,nope", "--columns: no column 'nope'"),
+    ("--columns", ",", "--columns expects column names"),
+    ("--drop", "target", "--drop names the label column 'target'"),
+])
+def test_fit_column_selection_errors(tmp_path, capsys, option, value, message):
+    _, data = _wine_file(tmp_path)
+    assert main(["fit", str(data), "-o", str(tmp_path / "m.safetensors"), "--generator",
+                 "dummy", "--label-column", "target", option, value]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err

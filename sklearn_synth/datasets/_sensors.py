@@ -27,16 +27,18 @@ def load_hmp(path=None, *, activities=None, units="g"):
     Returns
     -------
     data : Bunch
-        ``data``: list of arrays of shape (n_timesteps_i, 3); ``target``: the
-        activity of each recording; ``groups``: the volunteer id;
-        ``filenames``; ``sampling_rate``: 32.
+        ``data``: list of 839 float arrays (all 14 activities), one per
+        recording, of shape (n_timesteps_i, 3) with lengths from 125 to 9,318
+        steps; ``target``: ndarray of the activity of each recording;
+        ``groups``: the volunteer id; ``filenames``; ``sampling_rate``: 32;
+        ``channels``: ``["x", "y", "z"]``.
 
     Examples
     --------
     >>> from sklearn_synth.datasets import load_hmp
     >>> hmp = load_hmp(activities=["Walk"])  # doctest: +SKIP
-    >>> hmp.data[0].shape  # doctest: +SKIP
-    (1040, 3)
+    >>> len(hmp.data), hmp.data[0].shape  # doctest: +SKIP
+    (100, (1170, 3))
     """
     if units not in ("g", "raw"):
         raise ValueError(f"units must be 'g' or 'raw', got {units!r}.")

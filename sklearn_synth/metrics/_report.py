@@ -74,13 +74,16 @@ class QualityReport:
             ax = fig.add_subplot(grid[i // n_cols, i % n_cols])
             real, synth = self._real[column], self._synth[column]
             if is_numeric(real):
-                both = pd.concat([real, pd.to_numeric(synth, errors="coerce")]).dropna()
-                edges = np.unique(np.quantile(both, np.linspace(0, 1, 31))) if both.size else 10
-                if np.size(edges) < 2:
-                    edges = 10
-                ax.hist(real.dropna(), bins=edges, histtype="step", density=True, label="real")
-                ax.hist(pd.to_numeric(synth, errors="coerce").dropna(), bins=edges,
-                        histtype="step", density=True, label="synthetic")
+                real_values = real.dropna().to_numpy(dtype=float)
+                synth_values = pd.to_numeric(synth, errors="coerce").dropna().to_numpy(dtype=float)
+                scale = _display_scale(real_values)
+                edges = np.histogram_bin_edges(scale(np.r_[real_values, synth_values]), bins=30)
+                ax.hist(scale(real_values), bins=edges, histtype="step", density=True,
+                        label="real")
+                ax.hist(scale(synth_values), bins=edges, histtype="step", density=True,
+                        label="synthetic")
+                if scale is not _identity:
+                    ax.set_xlabel("sign(x) log10(1 + |x|): a heavy-tailed column", fontsize=8)
             else:
                 p = real.astype(object).value_counts(normalize=True)
                 q = synth.astype(object).value_counts(normalize=True)
@@ -213,3 +216,27 @@ def evaluate(
 
     summary = pd.DataFrame(rows, columns=["group", "metric", "value", "reference", "better"])
     return QualityReport(summary, distances, correlations, inliers, real, synth)
+
+
+def _identity(values):
+    return values
+
+
+def _signed_log(values):
+    return np.sign(values) * np.log10(1.0 + np.abs(values))
+
+
+def _display_scale(values):
+    """How to draw a numeric column's histogram: on a signed log scale when a few
+    extreme values would squeeze every other value into one bar (heavy tails, as
+    byte and packet counts have), else as it is."""
+    finite = values[np.isfinite(values)]
+    if finite.size < 2:
+        return _identity
+    low, high = np.quantile(finite, [0.25, 0.75])
+    full = finite.max() - finite.min()
+    spread_out = full > 20 * (high - low)
+    magnitude = np.abs(finite[finite != 0])
+    # values over several orders of magnitude (durations, byte counts)
+    skewed = magnitude.size > 0 and magnitude.max() > 1000 * np.quantile(magnitude, 0.25)
+    return _signed_log if full > 0 and (spread_out or skewed) else _identity

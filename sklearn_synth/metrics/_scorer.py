@@ -11,10 +11,13 @@ so a search sees the same draw for every candidate.
 # Authors: The sklearn-synth developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
 from ..base import is_generator
+from ..exceptions import UnrepresentativeFoldWarning
 from ..utils._audit import audit_sample
 from ..utils._validation import as_series_list
 from ._fidelity import detection_auc_loss, inlier_rate_score
@@ -60,6 +63,36 @@ def _generator_and_inverse(estimator):
     return last, inverse
 
 
+#: Total variation distance between a held-out fold's class mix and the generator's
+#: training prior above which the fold cannot stand for the data it was split from.
+FOLD_SHIFT_LIMIT = 0.25
+
+
+def _check_fold_labels(generator, y):
+    """Warn when the held-out fold's labels do not match the classes the generator
+    was fitted on: the sign of an unshuffled split of rows grouped by class."""
+    classes = getattr(generator, "classes_", None)
+    if y is None or classes is None:
+        return
+    labels, counts = np.unique(np.asarray(y), return_counts=True)
+    fold = dict(zip(labels.tolist(), counts / counts.sum()))
+    prior = dict(zip(np.asarray(classes).tolist(), generator.class_prior_))
+    shift = 0.5 * sum(abs(fold.get(c, 0.0) - prior.get(c, 0.0)) for c in set(fold) | set(prior))
+    unseen = sorted(set(fold) - set(prior), key=str)
+    if unseen or shift > FOLD_SHIFT_LIMIT:
+        what = (f"holds classes the generator never saw in training ({unseen[:5]})" if unseen
+                else f"has a class mix {shift:.0%} away from the training fold's (total "
+                     "variation)")
+        warnings.warn(
+            f"The held-out fold {what}, so this score does not measure the generator. A "
+            "generator is not a classifier: cv=3 splits rows in order, without shuffling or "
+            "stratifying. Pass cv=StratifiedKFold(n_splits, shuffle=True, random_state=0) "
+            "(with y) or cv=KFold(n_splits, shuffle=True, random_state=0).",
+            UnrepresentativeFoldWarning,
+            stacklevel=3,
+        )
+
+
 def _audit_rows(generator, inverse):
     sample = audit_sample(generator)
     if sample is None:
@@ -84,6 +117,7 @@ class GeneratorScorer:
 
     def __call__(self, estimator, X, y=None):
         generator, inverse = _generator_and_inverse(estimator)
+        _check_fold_labels(generator, y)
         return float(self._score(generator, inverse, X, y))
 
     def _n(self, X):

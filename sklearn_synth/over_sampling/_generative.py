@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import time
+import warnings
 from collections import Counter
 from numbers import Integral
 
@@ -12,7 +13,7 @@ import pandas as pd
 from imblearn.over_sampling.base import BaseOverSampler
 from imblearn.utils import check_target_type
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_consistent_length
 
 from ..base import TableInputMixin
@@ -57,14 +58,22 @@ class GenerativeOverSampler(PersistenceMixin, TableInputMixin, BaseOverSampler):
         this library fitted with labels has it), or only ``fit(X)`` and
         ``sample(n, random_state=...)`` with ``per_class=True``. None uses
         :class:`~sklearn_synth.generators.SequenceLMSynthesizer` with its
-        defaults. Its parameters are searchable as ``generator__<name>``.
+        defaults. Its parameters are searchable as ``generator__<name>``,
+        also while ``generator`` is None (setting one puts the default
+        generator in place first).
     per_class : bool, default=False
         False fits one class-conditional generator on all rows; True fits an
         independent copy on the rows of each class that grows.
     min_class_size : int, default=6
-        The fewest rows a class to be grown may have; fewer raises a
-        ``ValueError`` naming the class. The default matches what SMOTE needs
-        with its default ``k_neighbors=5``.
+        The fewest rows a class to be grown may have. The default matches what
+        SMOTE needs with its default ``k_neighbors=5``.
+    small_classes : {"raise", "keep"}, default="raise"
+        What happens to a class that ``sampling_strategy`` asks to grow but
+        that has fewer than ``min_class_size`` rows: ``"raise"`` raises a
+        ``ValueError`` naming it; ``"keep"`` keeps its rows as they are,
+        grows the other classes and warns, naming it. In cross-validation a
+        rare class can fall below the bound in some training folds only:
+        ``"keep"`` lets a search run on them.
     random_state : int, RandomState instance or None, default=None
         Seeds the generator (when its own ``random_state`` is None) and the
         sampling, so that ``fit_resample`` is reproducible. It does not touch
@@ -115,6 +124,7 @@ class GenerativeOverSampler(PersistenceMixin, TableInputMixin, BaseOverSampler):
         "generator": [HasMethods(["fit", "sample"]), None],
         "per_class": ["boolean"],
         "min_class_size": [Interval(Integral, 1, None, closed="left")],
+        "small_classes": [StrOptions({"raise", "keep"})],
         "verbose": ["verbose"],
     }
 
@@ -125,6 +135,7 @@ class GenerativeOverSampler(PersistenceMixin, TableInputMixin, BaseOverSampler):
         generator=None,
         per_class=False,
         min_class_size=6,
+        small_classes="raise",
         random_state=None,
         verbose=0,
     ):
@@ -132,6 +143,7 @@ class GenerativeOverSampler(PersistenceMixin, TableInputMixin, BaseOverSampler):
         self.generator = generator
         self.per_class = per_class
         self.min_class_size = min_class_size
+        self.small_classes = small_classes
         self.random_state = random_state
         self.verbose = verbose
 
@@ -150,11 +162,20 @@ class GenerativeOverSampler(PersistenceMixin, TableInputMixin, BaseOverSampler):
         too_small = {label: counts[label] for label in grow if counts[label] < self.min_class_size}
         if too_small:
             listed = ", ".join(f"{_show(label)} ({n} rows)" for label, n in sorted(too_small.items(), key=str))
-            raise ValueError(
-                f"GenerativeOverSampler needs at least min_class_size={self.min_class_size} "
-                f"rows of each class it grows; too few rows for {listed}. Collect more rows, "
-                "leave these classes out of sampling_strategy (a dict), or lower min_class_size."
+            if self.small_classes == "raise":
+                raise ValueError(
+                    f"GenerativeOverSampler needs at least min_class_size={self.min_class_size} "
+                    f"rows of each class it grows; too few rows for {listed}. Collect more rows, "
+                    "leave these classes out of sampling_strategy (a dict), lower "
+                    "min_class_size, or pass small_classes='keep' to leave them as they are."
+                )
+            warnings.warn(
+                f"GenerativeOverSampler left {listed} as they are: fewer rows than "
+                f"min_class_size={self.min_class_size}.", UserWarning, stacklevel=3,
             )
+            grow = {label: n for label, n in grow.items() if label not in too_small}
+            self.sampling_strategy_ = {label: (0 if label in too_small else n)
+                                       for label, n in self.sampling_strategy_.items()}
         generator = self._make_generator()
         rng = check_random_state(self.random_state)
         self.generators_ = {}
@@ -176,11 +197,32 @@ class GenerativeOverSampler(PersistenceMixin, TableInputMixin, BaseOverSampler):
                 self.generators_[label] = fitted
         return _stack_rows(parts_X), np.concatenate(parts_y)
 
+    def set_params(self, **params):
+        """Set parameters; ``generator__<name>`` also works while ``generator`` is None.
+
+        Parameters
+        ----------
+        **params : dict
+            Estimator parameters.
+
+        Returns
+        -------
+        self : GenerativeOverSampler
+        """
+        nested = any(key.startswith("generator__") for key in params)
+        if nested and params.get("generator", self.generator) is None:
+            params = {**params, "generator": self._default_generator()}
+        return super().set_params(**params)
+
+    @staticmethod
+    def _default_generator():
+        from ..generators import SequenceLMSynthesizer
+
+        return SequenceLMSynthesizer()
+
     def _make_generator(self):
         if self.generator is None:
-            from ..generators import SequenceLMSynthesizer
-
-            return SequenceLMSynthesizer()
+            return self._default_generator()
         if not self.per_class and not callable(getattr(self.generator, "sample_labeled", None)):
             raise TypeError(
                 f"generator {type(self.generator).__name__} has no sample_labeled method, so it "

@@ -4,6 +4,6 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 from ._discovery import all_estimators
-from ._persistence import ModelFormatError, load_model
+from ._persistence import ModelFormatError, load_model, model_metadata
 
-__all__ = ["ModelFormatError", "all_estimators", "load_model"]
+__all__ = ["ModelFormatError", "all_estimators", "load_model", "model_metadata"]

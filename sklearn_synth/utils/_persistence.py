@@ -317,7 +317,7 @@ class PersistenceMixin:
         for k, v in state.items():
             setattr(self, k, v)
 
-    def save(self, path, *, allow_training_rows=False):
+    def save(self, path, *, allow_training_rows=False, metadata=None):
         """Save the fitted estimator in the safe format, for sharing with other people.
 
         Parameters, fitted arrays and network weights go into a safetensors
@@ -334,6 +334,11 @@ class PersistenceMixin:
             Destination, conventionally ``*.safetensors``.
         allow_training_rows : bool, default=False
             Store a model that keeps training rows anyway.
+        metadata : dict or None, default=None
+            A small description stored beside the model and read back by
+            :func:`~sklearn_synth.utils.model_metadata`: string keys, values
+            that are strings, numbers, booleans, None or lists of strings
+            (the command line records the training table's column order here).
 
         Returns
         -------
@@ -350,6 +355,7 @@ class PersistenceMixin:
             "estimator": type(self).__name__,
             "sklearn_synth_version": __version__,
             "model": estimator_to_spec(self, out, ""),
+            "metadata": _check_metadata(metadata if metadata is not None else {}),
         }
         save_arrays(path, out.arrays, config)
         return Path(path)
@@ -424,6 +430,51 @@ def load_model(path, *, device="cpu", expected=None):
         return estimator_from_spec(config["model"], arrays, device)
     except (KeyError, ValueError, TypeError, RuntimeError, IndexError, AttributeError) as exc:
         raise ModelFormatError(f"'{path}' is damaged or inconsistent: {exc}") from exc
+
+
+def model_metadata(path):
+    """The ``metadata`` a model file was saved with (``{}`` when none).
+
+    Reads the file's header only: no estimator is built.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A file written by an estimator's ``save`` method.
+
+    Returns
+    -------
+    metadata : dict
+
+    Raises
+    ------
+    ModelFormatError
+        If the file is not a sklearn-synth model, or its metadata is malformed.
+    """
+    _, config = load_arrays(path)
+    try:
+        return _check_metadata(config.get("metadata", {}))
+    except (TypeError, ValueError) as exc:
+        raise ModelFormatError(f"'{path}' has malformed metadata: {exc}") from exc
+
+
+_MAX_METADATA_CHARS = 65_536
+
+
+def _check_metadata(metadata):
+    if not isinstance(metadata, dict):
+        raise TypeError(f"metadata must be a dict, got {type(metadata).__name__}.")
+    for key, value in metadata.items():
+        if not isinstance(key, str):
+            raise TypeError(f"metadata keys must be strings, got {key!r}.")
+        scalar = value is None or isinstance(value, (str, bool, int, float))
+        strings = isinstance(value, list) and all(isinstance(v, str) for v in value)
+        if not (scalar or strings):
+            raise TypeError(f"metadata[{key!r}] must be a string, number, boolean, None or a "
+                            f"list of strings, got {value!r}.")
+    if len(json.dumps(metadata)) > _MAX_METADATA_CHARS:
+        raise ValueError(f"metadata is larger than {_MAX_METADATA_CHARS:,} characters of JSON.")
+    return dict(metadata)
 
 
 # ------------------------------------------------------------ the file itself
