@@ -2,7 +2,15 @@
 architecture next to baselines measured in the same run.
 
 Run: python benchmarks/bench_sequence_lm.py [--only rnn,transformer] [--max-epochs N]
+         [--set NAME=VALUE ...]
      (reads SKLEARN_SYNTH_DATA or ../shared/data)
+
+``--set`` changes a parameter of the language models (``--set hidden_size=64
+--set n_bins=49``, ``--set dropout=0``, ``--set min_class_rows=0``,
+``--set sample_dtype=bfloat16``). ``--only binned-49,binned-200`` measures the
+encoding alone: training rows (as many as are held out) encoded and decoded
+by a binner of that many bins; the bootstrap baseline is the same without the
+encoding.
 
 Paper's 23 features + label, stratified 80/20 split. Every model is fitted in a
 fresh subprocess (so its peak memory is its own) with default parameters and
@@ -43,7 +51,32 @@ def _data():
     return train_test_split(X, y, test_size=0.2, stratify=y, random_state=0)
 
 
-def run_one(name, max_epochs):
+def _parse_set(pairs):
+    params = {}
+    for pair in pairs:
+        key, _, text = pair.partition("=")
+        try:
+            params[key] = json.loads(text)
+        except json.JSONDecodeError:
+            params[key] = text
+    return params
+
+
+def _binned_real(n_bins, X_train, y_train, n_rows):
+    """Training rows through an ``n_bins`` encoding, as many as are held out: a
+    generator that reproduces its training rows up to the encoding. Compare
+    with the bootstrap baseline (the same rows, not encoded)."""
+    import numpy as np
+
+    from sklearn_synth.preprocessing import SymbolicBinner
+
+    rows = np.random.RandomState(0).choice(len(X_train), n_rows, replace=False)
+    binner = SymbolicBinner(n_bins=n_bins, random_state=0).fit(X_train)
+    X = X_train.iloc[rows]
+    return binner.inverse_transform(binner.transform(X)), y_train.to_numpy()[rows]
+
+
+def run_one(name, max_epochs, params):
     from sklearn_synth.generators import DummySynthesizer, SequenceLMSynthesizer
     from sklearn_synth.metrics import (
         column_distances,
@@ -54,26 +87,30 @@ def run_one(name, max_epochs):
     )
 
     X_train, X_test, y_train, y_test = _data()
-    if name in ("independent", "bootstrap"):
-        gen = DummySynthesizer(name, random_state=0)
+    if name.startswith("binned-"):
+        gen, fit_s, rows_per_s = None, 0.0, float("nan")
+        X_syn, y_syn = _binned_real(int(name.split("-")[1]), X_train, y_train, len(X_test))
     else:
-        extra = {} if max_epochs is None else {"max_epochs": max_epochs}
-        gen = SequenceLMSynthesizer(name, random_state=0, **extra)
-    start = time.perf_counter()
-    gen.fit(X_train, y_train)
-    fit_s = time.perf_counter() - start
-    gen.sample(2000, random_state=1)  # warm-up
-    start = time.perf_counter()
-    gen.sample(100_000, random_state=2)
-    rows_per_s = 100_000 / (time.perf_counter() - start)
-    X_syn, y_syn = gen.sample_labeled(y=y_test.to_numpy(), random_state=0)
+        if name in ("independent", "bootstrap"):
+            gen = DummySynthesizer(name, random_state=0)
+        else:
+            extra = {} if max_epochs is None else {"max_epochs": max_epochs}
+            gen = SequenceLMSynthesizer(name, random_state=0, **{**extra, **params})
+        start = time.perf_counter()
+        gen.fit(X_train, y_train)
+        fit_s = time.perf_counter() - start
+        gen.sample(2000, random_state=1)  # warm-up
+        start = time.perf_counter()
+        gen.sample(100_000, random_state=2)
+        rows_per_s = 100_000 / (time.perf_counter() - start)
+        X_syn, y_syn = gen.sample_labeled(y=y_test.to_numpy(), random_state=0)
     rbf = inlier_rate_score(X_train, X_syn, X_test)
     paper = inlier_rate_score(X_train, X_syn, X_test, method="paper")
     tstr = train_synthetic_test_real(X_syn, y_syn, X_test, y_test, X_train, y_train)
     result = {
         "model": name,
         "fit_s": fit_s,
-        "epochs": len(getattr(gen, "history_", [])) or None,
+        "epochs": (len(getattr(gen, "history_", [])) or None) if gen is not None else None,
         "rows_per_s": rows_per_s,
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "detection_auc": detection_auc_loss(X_test, X_syn),
@@ -96,22 +133,28 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--only", help="comma-separated subset of " + ",".join(MODELS))
     parser.add_argument("--max-epochs", type=int, default=None)
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="a parameter of the language models; repeat for several")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if not os.environ.get("SKLEARN_SYNTH_DATA"):
         os.environ["SKLEARN_SYNTH_DATA"] = str(Path(__file__).resolve().parents[2] / "shared" / "data")
     if args.one:
-        run_one(args.one, args.max_epochs)
+        run_one(args.one, args.max_epochs, _parse_set(args.set))
         return
     models = args.only.split(",") if args.only else MODELS
     X_train, X_test, _, _ = _data()
     print(f"CIC-IDS2017 sample, paper's 23 features + label: {len(X_train)} training rows, "
-          f"{len(X_test)} held-out rows; machine: {machine()}\n", flush=True)
+          f"{len(X_test)} held-out rows; machine: {machine()}"
+          + (f"; language models with {' '.join(args.set)}" if args.set else "") + "\n",
+          flush=True)
     results = []
     for name in models:
         command = [sys.executable, __file__, "--one", name]
         if args.max_epochs:
             command += ["--max-epochs", str(args.max_epochs)]
+        for pair in args.set:
+            command += ["--set", pair]
         out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
         results.append(json.loads(out.strip().splitlines()[-1]))
         r = results[-1]

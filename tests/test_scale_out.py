@@ -36,7 +36,7 @@ def test_grid_search_on_a_dask_local_cluster():
     assert search.best_params_ == local.best_params_
 
 
-def test_training_through_accelerate_on_cpu(tmp_path):
+def test_training_through_accelerate_on_cpu(tmp_path, capsys):
     """skorch's Accelerate integration, on the CPU: the trained model pickles,
     saves (without the accelerator) and samples like one trained without it."""
     accelerate = pytest.importorskip("accelerate")
@@ -47,6 +47,7 @@ def test_training_through_accelerate_on_cpu(tmp_path):
     X, y = mixed_table(n=150)
     accelerator = accelerate.Accelerator(cpu=True)
     gen = SequenceLMSynthesizer(random_state=0, accelerator=accelerator, **TINY_LM).fit(X, y)
+    assert capsys.readouterr().out == ""  # verbose=0 is silent, as without the accelerator
     assert type(gen.net_).__name__ == "NeuralNet"  # the plain net around the trained module
     assert len(gen.history_) == TINY_LM["max_epochs"]
     sample = gen.sample(20, random_state=1)

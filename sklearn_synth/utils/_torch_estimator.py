@@ -17,7 +17,7 @@ from ..exceptions import DeviceWarning
 from ._labels import fit_labels
 from ._persistence import PersistenceMixin
 from ._random import draw_seed
-from ._torch import accelerated_net_class, fit_net, import_torch, resolve_device
+from ._torch import _silent, accelerated_net_class, fit_net, import_torch, resolve_device
 
 
 class TorchStateMixin(PersistenceMixin):
@@ -85,8 +85,13 @@ class TorchStateMixin(PersistenceMixin):
     def _net_options(self, valid=None, accelerate=False):
         """``make_net`` keyword arguments for the device, or for the accelerator."""
         if accelerate:
-            return {"device": None, "net_class": accelerated_net_class(),
-                    "accelerator": self.accelerator}
+            options = {"device": None, "net_class": accelerated_net_class(),
+                       "accelerator": self.accelerator}
+            if not getattr(self, "verbose", 0):
+                # skorch's AccelerateMixin prints through accelerator.print whatever the
+                # net's verbose says; a silent sink keeps verbose=0 silent
+                options["callbacks__print_log__sink"] = _silent
+            return options
         return {"device": self.device_}
 
     def _state_for_saving(self):
