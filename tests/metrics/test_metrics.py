@@ -240,3 +240,34 @@ def test_renamed_metrics_keep_a_deprecated_alias(old, new):
         real, synth = rng.normal(size=(60, 2)), rng.normal(size=(60, 2))
         with pytest.warns(FutureWarning, match=f"{old} was renamed {new}"):
             assert alias(real, synth) == function(real, synth)
+
+
+def test_heavy_tailed_columns_are_drawn_on_a_log_scale():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    rng = np.random.RandomState(0)
+    real = pd.DataFrame({"bytes": np.exp(rng.normal(5, 3, 500)), "level": rng.normal(size=500)})
+    synth = pd.DataFrame({"bytes": np.exp(rng.normal(5, 3, 500)), "level": rng.normal(size=500)})
+    figure = evaluate(real, synth, detection=False).plot(max_columns=2)
+    labels = {ax.get_title().split(" (")[0]: ax.get_xlabel() for ax in figure.axes[:2]}
+    assert "log10" in labels["bytes"] and labels["level"] == ""
+
+
+@pytest.mark.filterwarnings("ignore:Scoring failed")  # unseen classes: scikit-learn's NaN
+def test_scorers_warn_when_a_fold_cannot_stand_for_the_classes():
+    from sklearn.model_selection import StratifiedKFold, cross_val_score
+
+    from sklearn_synth.exceptions import UnrepresentativeFoldWarning
+
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame({"a": rng.normal(size=300), "b": rng.normal(size=300)})
+    y = np.repeat(["x", "y", "z"], 100)  # rows grouped by class, as the flow loader gives them
+    gen = DummySynthesizer(random_state=0)
+    with pytest.warns(UnrepresentativeFoldWarning, match="StratifiedKFold"):
+        cross_val_score(gen, X, y, scoring=tstr_score, cv=3)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UnrepresentativeFoldWarning)
+        cross_val_score(gen, X, y, scoring=tstr_score,
+                        cv=StratifiedKFold(3, shuffle=True, random_state=0))

@@ -239,3 +239,45 @@ def test_resampling_invariants(counts, per_class, seed):
     assert set(y_res[y.size:]) == grown
     # bootstrap rows of class k are rows of class k: the label matches the data
     np.testing.assert_array_equal(np.round(X_res[y.size:].mean(axis=1) / 10), y_res[y.size:])
+
+
+def test_small_classes_keep_leaves_them_and_warns():
+    X = np.arange(60, dtype=float).reshape(30, 2)
+    y = np.array(["benign"] * 20 + ["dos"] * 7 + ["heartbleed"] * 3)
+    sampler = GenerativeOverSampler(generator=DummySynthesizer(), small_classes="keep",
+                                    random_state=0)
+    with pytest.warns(UserWarning, match=r"left 'heartbleed' \(3 rows\) as they are"):
+        _, y_res = sampler.fit_resample(X, y)
+    assert Counter(y_res) == {"benign": 20, "dos": 20, "heartbleed": 3}
+    assert sampler.sampling_strategy_ == {"dos": 13, "heartbleed": 0}
+
+
+def test_generator_parameters_are_settable_with_the_default_generator():
+    from sklearn.base import clone
+
+    sampler = clone(GenerativeOverSampler()).set_params(generator__max_epochs=3)
+    assert isinstance(sampler.generator, SequenceLMSynthesizer)
+    assert sampler.generator.max_epochs == 3
+    assert GenerativeOverSampler(generator=DummySynthesizer()).set_params(
+        generator__n_bins=5).generator.n_bins == 5
+    with pytest.raises(ValueError, match="Invalid parameter 'bogus'"):
+        GenerativeOverSampler().set_params(generator__bogus=1)
+
+
+def test_grid_search_over_the_default_generator_with_a_class_too_small_in_some_folds():
+    from sklearn.model_selection import StratifiedKFold
+
+    rng = np.random.RandomState(0)
+    X = np.vstack([rng.normal(0, 1, (60, 2)), rng.normal(5, 1, (8, 2))])
+    y = np.array([0] * 60 + [1] * 8)  # 5 or 6 rows of class 1 per training fold
+    pipe = Pipeline([("over", GenerativeOverSampler(small_classes="keep", random_state=0)),
+                     ("clf", DecisionTreeClassifier(random_state=0))])
+    tiny = {"over__generator__hidden_size": 4, "over__generator__embedding_dim": 4,
+            "over__generator__n_bins": 5, "over__generator__min_class_rows": 0}
+    pipe.set_params(**tiny)
+    search = GridSearchCV(pipe, {"over__generator__max_epochs": [1, 2]},
+                          cv=StratifiedKFold(3, shuffle=True, random_state=0),
+                          error_score="raise")
+    with pytest.warns(UserWarning, match="as they are"):
+        search.fit(X, y)
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()

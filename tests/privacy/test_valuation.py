@@ -108,3 +108,14 @@ def test_y_is_required_with_scikit_learns_message(digits):
     X, _ = digits
     with pytest.raises(ValueError, match="requires y to be passed, but the target y is None"):
         PrivacyValuator(LogisticRegression()).fit(X, None)
+
+
+def test_default_estimator_does_not_flood_the_output_with_convergence_warnings(digits):
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    X, y = digits
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        PrivacyValuator(n_models=2, random_state=0).fit(X[:200], y[:200])

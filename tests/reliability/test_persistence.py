@@ -228,3 +228,19 @@ def test_uniform_decoding_stores_only_bin_edges(tmp_path):
                                       binner.inverse_transform(S, random_state=1))
     # empirical tables of a 300-row table hold its values; uniform keeps edges only
     assert sizes["empirical"] == 300 and sizes["uniform"] <= 50
+
+
+def test_metadata_round_trip_and_validation(tmp_path):
+    from sklearn_synth.utils import model_metadata
+
+    X, y = mixed_table()
+    gen = DummySynthesizer(random_state=0).fit(X, y)
+    layout = {"columns": ["a", "label", "b"], "label_column": "label", "note": None, "n": 3}
+    assert model_metadata(gen.save(tmp_path / "m.safetensors", metadata=layout)) == layout
+    assert model_metadata(gen.save(tmp_path / "plain.safetensors")) == {}
+    for bad in ({"x": {"nested": 1}}, {1: "a"}, ["columns"], {"x": [1, 2]}):
+        with pytest.raises(TypeError, match="metadata"):
+            gen.save(tmp_path / "bad.safetensors", metadata=bad)
+    with pytest.raises(ValueError, match="larger than"):
+        gen.save(tmp_path / "bad.safetensors", metadata={"x": "y" * 70_000})
+    assert not (tmp_path / "bad.safetensors").exists()
