@@ -62,9 +62,11 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
         Recurrent cell of the ``"rnn"`` backbone.
     n_bins : int, default=200
         Bins per numeric column of the binner. The paper used 49; on the flow
-        data, decoding real rows through 49 quantile bins alone already makes
-        them recognisable to a random forest (detection AUC 0.90, against 0.60
-        with 200 bins), so the default is finer.
+        data, encoding and decoding real training rows through 49 quantile
+        bins alone already makes them recognisable to a random forest
+        (detection AUC 0.90, against 0.60 with 200 bins and 0.57 for the rows
+        themselves; see the :ref:`User Guide <sequence_lm>`), so the default
+        is finer.
     strategy : {"quantile", "uniform", "kmeans"}, default="quantile"
         How the binner places bin edges.
     decode : {"empirical", "uniform", "midpoint"}, default="empirical"
@@ -81,8 +83,8 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
         Attention heads of the Transformer.
     dropout : float, default=0.2
         Dropout probability during training. On the flow data it matters
-        more than size: the RNN's detection AUC goes from 0.85 without
-        dropout to 0.72 with 0.2 (and more epochs).
+        more than size: the RNN's detection AUC is 0.84 without dropout and
+        0.73 with 0.2 (see the :ref:`User Guide <sequence_lm>`).
     max_epochs : int or None, default=None
         Training epochs (early stopping may end training sooner); None means
         50 for the RNN and 25 for the slower Transformer and WaveNet.
@@ -103,9 +105,10 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
         aside first), so that the model learns the rare classes it is asked
         to generate. The class-conditional distributions are unchanged in
         expectation; only the training effort per class is. On the flow data
-        this lifts train-on-synthetic macro-F1 from 0.77 (with 0) to 0.94:
-        without it the model never learns the rare web attacks and
-        infiltrations. 0 disables it.
+        it lifts train-on-synthetic macro-F1 from 0.86 of train-on-real
+        (with 0) to 0.95 (see the :ref:`User Guide <sequence_lm>` for the
+        commands): without it the model learns the rare web attacks and
+        infiltrations poorly. 0 disables it.
     patience : int, default=5
         Epochs without improvement before early stopping.
     gradient_clip : float or None, default=1.0
@@ -124,11 +127,13 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
         draws depend on it: the same ``random_state`` gives the same rows only
         with the same chunk size.
     sample_dtype : {"float32", "bfloat16"}, default="float32"
-        Precision of the network while sampling. ``"bfloat16"`` runs the
-        matrix products about 3.5 times faster on CPUs with native bfloat16
-        support (AVX512-BF16, AMX) and on GPUs, at a small cost in precision
-        (probabilities are still normalised in float32); on other CPUs it is
-        slower. Training and ``score_samples`` always use float32.
+        Precision of the network while sampling, at a small cost in
+        precision (probabilities are still normalised in float32). On a
+        2-core CPU with AVX512-BF16 and AMX the default RNN samples only
+        about 1.1 times faster with ``"bfloat16"``
+        (``benchmarks/bench_sampling.py``); on CPUs without native bfloat16
+        it is slower; it is meant for GPUs. Training and
+        ``score_samples`` always use float32.
     device : str, default="cpu"
         ``"cpu"``, ``"cuda"``, ``"cuda:N"``, ``"mps"`` or ``"auto"``.
     accelerator : accelerate.Accelerator or None, default=None
