@@ -73,7 +73,8 @@ class SenseGenSynthesizer(TorchGeneratorMixin, BaseGenerator):
         own samples (not in the paper). Without it, errors compound over long
         generated traces: on the smartwatch recordings the LSTM judge's
         accuracy dropped from 0.81 to 0.63 with 0.1 (0.69 with 0.2, 0.80
-        with 0.5).
+        with 0.5; single runs at 10 epochs, see the :ref:`User Guide
+        <sensegen>`).
     max_epochs : int, default=30
         Most passes over the windows.
     batch_size : int, default=64
