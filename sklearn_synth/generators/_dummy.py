@@ -127,6 +127,35 @@ class DummySynthesizer(TableInputMixin, BaseGenerator):
     _persisted_private = ("_class_probabilities", "_rows", "_row_classes")
     _training_row_attributes = ("_rows",)
 
+    def _check_restored_state(self):
+        """Refuse a loaded state whose parts do not fit together."""
+        from ..exceptions import ModelFormatError
+
+        sizes = self.binner_.vocabulary_sizes_
+        n_groups = 1 if self.classes_ is None else self.classes_.size
+
+        def distributions(table):
+            return (isinstance(table, list) and len(table) == sizes.size and all(
+                isinstance(p, np.ndarray) and p.shape == (size,) and p.dtype.kind == "f"
+                and np.all(np.isfinite(p)) and np.all(p >= 0) and p.sum() > 0
+                for p, size in zip(table, sizes)))
+
+        ok = (self.n_features_in_ == sizes.size
+              and distributions(self.symbol_probabilities_))
+        if ok and self.strategy == "independent":
+            table = getattr(self, "_class_probabilities", None)
+            ok = (isinstance(table, list) and len(table) == n_groups
+                  and all(distributions(t) for t in table))
+        elif ok:
+            rows, classes = getattr(self, "_rows", None), getattr(self, "_row_classes", None)
+            ok = rows is not None and len(rows) >= 1 and (
+                (classes is None and self.classes_ is None)
+                or (isinstance(classes, np.ndarray) and classes.shape == (len(rows),)
+                    and classes.dtype.kind in "iu" and set(np.unique(classes))
+                    == set(range(n_groups))))
+        if not ok:
+            raise ModelFormatError("DummySynthesizer's stored tables do not fit together")
+
     def _sample(self, n_samples, rng):
         if self.strategy == "bootstrap":
             return self._take(rng.randint(self._n_rows(), size=n_samples))

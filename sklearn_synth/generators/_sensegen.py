@@ -20,6 +20,8 @@ from ._base import TorchGeneratorMixin
 
 # Refuse training sets whose windows alone would take more memory than this.
 _MAX_WINDOW_VALUES = 400_000_000
+# Longest default series length a loaded model may have (about an hour at 32 Hz).
+_MAX_TIMESTEPS = 200_000
 
 
 class SenseGenSynthesizer(TorchGeneratorMixin, BaseGenerator):
@@ -502,6 +504,28 @@ class SenseGenSynthesizer(TorchGeneratorMixin, BaseGenerator):
         return out
 
     _persisted_private = ("_input_kind", "_dtype")
+
+    def _check_restored_state(self):
+        """Refuse a loaded state that would make sampling misbehave (see
+        :func:`~sklearn_synth.utils.load_model`)."""
+        from ..exceptions import ModelFormatError
+
+        n_channels = self.n_channels_
+        problems = []
+        if self._input_kind not in ("2d", "3d", "list"):
+            problems.append("input kind")
+        if np.dtype(self._dtype) not in (np.float32, np.float64):
+            problems.append("dtype")
+        if type(n_channels) is not int or not 1 <= n_channels == self.n_features_in_:
+            problems.append("channel count")
+        elif (np.shape(self.mean_) != (n_channels,) or np.shape(self.scale_) != (n_channels,)
+              or not np.all(np.isfinite(self.mean_)) or not np.all(self.scale_ > 0)):
+            problems.append("scaling")
+        if type(self.n_timesteps_) is not int or not 2 <= self.n_timesteps_ <= _MAX_TIMESTEPS:
+            problems.append(f"default length (at most {_MAX_TIMESTEPS:,} steps)")
+        if problems:
+            raise ModelFormatError(f"{type(self).__name__}'s stored {', '.join(problems)} "
+                                   "are not consistent")
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -268,6 +268,8 @@ class GenerativeOverSampler(PersistenceMixin, TableInputMixin, BaseOverSampler):
         return X_new
 
     # ------------------------------------------------------- persistence
+    _state_parts = ("_generator_of",)  # saved by _state_for_saving, read by _restore_state
+
     def _state_for_saving(self):
         state = super()._state_for_saving()
         # one shared generator serves every class: store each model once
@@ -278,7 +280,13 @@ class GenerativeOverSampler(PersistenceMixin, TableInputMixin, BaseOverSampler):
         return state
 
     def _restore_state(self, state, device):
+        from ..exceptions import ModelFormatError
+
         models, index = state.pop("generators_"), state.pop("_generator_of")
+        if (not isinstance(models, list) or not isinstance(index, dict)
+                or not all(callable(getattr(m, "sample", None)) for m in models)
+                or not all(type(i) is int and 0 <= i < len(models) for i in index.values())):
+            raise ModelFormatError("GenerativeOverSampler's stored generators are malformed")
         super()._restore_state(state, device)
         self.generators_ = {label: models[i] for label, i in index.items()}
 

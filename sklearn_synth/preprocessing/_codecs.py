@@ -369,7 +369,9 @@ class ValueCodec:
 
 
 def codec_from_parts(parts, handle_unknown):
-    """Inverse of ``to_parts``."""
+    """Inverse of ``to_parts``; parts that do not fit together raise ValueError
+    (a model file read by the loader is untrusted)."""
+    _check_parts(parts)
     if parts["kind"] == "continuous":
         tables = parts["tables"]
         return ContinuousCodec(np.asarray(parts["spikes"], dtype=np.float64),
@@ -381,3 +383,34 @@ def codec_from_parts(parts, handle_unknown):
     if parts["numeric"]:
         categories = np.asarray(categories, dtype=np.float64)
     return ValueCodec(categories, bool(parts["numeric"]), handle_unknown)
+
+
+def _check_parts(parts):
+    def fail(what):
+        raise ValueError(f"a stored column codec is malformed: {what}")
+
+    if not isinstance(parts, dict) or parts.get("kind") not in ("continuous", "exact",
+                                                                "categorical"):
+        fail("kind")
+    if parts["kind"] != "continuous":
+        categories = parts.get("categories")
+        if (not isinstance(categories, np.ndarray) or categories.ndim != 1
+                or not isinstance(parts.get("numeric"), bool)):
+            fail("categories")
+        return
+    spikes, edges = parts.get("spikes"), parts.get("edges")
+    for name, values in (("spikes", spikes), ("edges", edges)):
+        if (not isinstance(values, np.ndarray) or values.ndim != 1 or values.dtype.kind != "f"
+                or not np.all(np.isfinite(values)) or np.any(np.diff(values) < 0)):
+            fail(name)
+    if edges.size < 2 or not isinstance(parts.get("integer_valued"), bool):
+        fail("edges")
+    tables, interpolate = parts.get("tables"), parts.get("interpolate")
+    if (tables is None) != (interpolate is None):
+        fail("tables")
+    if tables is not None and not (
+            isinstance(tables, np.ndarray) and tables.ndim == 2
+            and tables.shape[0] == edges.size - 1 and tables.shape[1] >= 1
+            and isinstance(interpolate, np.ndarray) and interpolate.shape == (edges.size - 1,)
+            and interpolate.dtype == bool):
+        fail("tables")

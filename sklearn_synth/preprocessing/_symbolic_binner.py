@@ -453,6 +453,7 @@ class SymbolicBinner(PersistenceMixin, TableInputMixin, OneToOneFeatureMixin, Tr
 
     # ------------------------------------------------------- persistence
     _persisted_private = ("_template", "_labels")
+    _state_parts = ("_codecs",)  # saved by _state_for_saving, rebuilt by _restore_state
 
     def _state_for_saving(self):
         state = super()._state_for_saving()
@@ -470,6 +471,34 @@ class SymbolicBinner(PersistenceMixin, TableInputMixin, OneToOneFeatureMixin, Tr
         super()._restore_state(state, device)
         if parts is not None:
             self._set_codecs([codec_from_parts(p, self.handle_unknown) for p in parts])
+
+    def _check_restored_state(self):
+        """Refuse a loaded state whose parts do not fit together."""
+        from ..exceptions import ModelFormatError
+
+        n = len(getattr(self, "_codecs", ()))
+        template = getattr(self, "_template", None)
+        ok = type(self.n_features_in_) is int and self.n_features_in_ == n >= 1
+        if ok and isinstance(template, dict) and template.get("frame") is True:
+            ok = (set(template) == {"frame", "columns", "dtypes"}
+                  and isinstance(template["columns"], pd.Index)
+                  and isinstance(template["dtypes"], list)
+                  and len(template["columns"]) == len(template["dtypes"]) == n
+                  and all(isinstance(d, (np.dtype, pd.api.extensions.ExtensionDtype))
+                          for d in template["dtypes"]))
+        elif ok and isinstance(template, dict) and template.get("frame") is False:
+            numeric = template.get("numeric", [False] * n)
+            ok = (set(template) <= {"frame", "dtype", "numeric"}
+                  and isinstance(template.get("dtype"), np.dtype)
+                  and isinstance(numeric, list) and len(numeric) == n
+                  and all(isinstance(v, bool) for v in numeric))
+        else:
+            ok = False
+        labels = getattr(self, "_labels", None)
+        if ok and template["frame"]:
+            ok = labels is not None and list(labels) == list(template["columns"])
+        if not ok or (labels is not None and len(labels) != n):
+            raise ModelFormatError("SymbolicBinner's stored columns and codecs do not fit together")
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

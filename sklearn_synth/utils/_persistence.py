@@ -11,9 +11,15 @@ Every estimator is stored the same way (:class:`PersistenceMixin`): its class
 name, its parameters and its fitted state, each value encoded by
 :func:`encode_value` into JSON plus named arrays. Nested estimators (a
 generator inside an over-sampler, a valuator inside the CycleGAN transformer)
-are stored recursively. Classes are looked up by name among sklearn-synth's
-public estimators, or, for estimators passed as parameters, among the classes
-of scikit-learn and imbalanced-learn; nothing else is ever constructed.
+are stored recursively.
+
+A model file is untrusted input (its digest can be recomputed by anyone):
+classes come from a fixed table (:func:`loadable_classes`), parameters are
+validated and side-effect parameters of nested estimators kept at their
+defaults, the state is limited to fitted attributes and checked by each class,
+random states, dtypes and array widths are checked before use, networks are
+compared with their weights on torch's meta device before they are built, and
+every failure is a :class:`~sklearn_synth.exceptions.ModelFormatError`.
 """
 
 # Authors: The sklearn-synth developers
@@ -23,6 +29,7 @@ import hashlib
 import importlib
 import json
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -35,9 +42,6 @@ FORMAT = "sklearn-synth"
 #: Version 2 (sklearn-synth 0.2): every estimator, stored as class, parameters
 #: and state. Version 1 files (0.1, language models only) are refused.
 FORMAT_VERSION = 2
-
-# Modules whose estimator classes may be named in a model file.
-_TRUSTED_MODULES = ("sklearn_synth.", "sklearn.", "imblearn.")
 
 
 
@@ -70,10 +74,52 @@ def _dtype_to_json(dtype):
     return str(dtype)
 
 
+_NUMPY_DTYPE = re.compile(
+    r"[<>|=]?(b1|[iu][1248]|f[248]|c(8|16)|O|[mM]8\[(s|ms|us|ns)\]|[US](?P<width>\d{1,7}))"
+    r"|bool|u?int(8|16|32|64)|float(16|32|64)|complex(64|128)|object"
+    r"|(datetime|timedelta)64\[(s|ms|us|ns)\]"
+)
+_PANDAS_DTYPE = re.compile(r"U?Int(8|16|32|64)|Float(32|64)|boolean|string|str|category")
+_TZ_DTYPE = re.compile(r"datetime64\[(s|ms|us|ns), (?P<tz>[A-Za-z0-9_+\-/]{1,64})\]")
+#: Widest fixed-width string dtype a model file may name, in characters.
+_MAX_STRING_WIDTH = 1 << 16
+
+
+def _checked_dtype_text(text):
+    """A dtype string from a model file, if it is one of the allowed ones (numpy
+    numbers, strings, objects, dates; pandas' nullable and string dtypes;
+    time-zone aware dates in an IANA zone). Nothing else is parsed, so a file
+    cannot name a dtype whose construction reads other files."""
+    if not isinstance(text, str):
+        raise ModelFormatError(f"a dtype in the file is {type(text).__name__}, not a name")
+    numpy_match = _NUMPY_DTYPE.fullmatch(text)
+    if numpy_match:
+        width = numpy_match.group("width")
+        if width is not None and int(width) > _MAX_STRING_WIDTH:
+            raise ModelFormatError(f"the file names a {width}-character string dtype (at most "
+                                   f"{_MAX_STRING_WIDTH})")
+        return text
+    if _PANDAS_DTYPE.fullmatch(text):
+        return text
+    tz_match = _TZ_DTYPE.fullmatch(text)
+    if tz_match and tz_match.group("tz") in _time_zones():
+        return text
+    raise ModelFormatError(f"the file names dtype {text[:80]!r}, which a model file may not")
+
+
+def _time_zones():
+    import zoneinfo
+
+    return zoneinfo.available_timezones() | {"UTC"}
+
+
 def _dtype_from_json(spec):
     if isinstance(spec, dict):
-        return pd.CategoricalDtype(spec["categorical"], ordered=spec["ordered"])
-    return pd.api.types.pandas_dtype(spec)
+        categories = spec["categorical"]
+        if not isinstance(categories, list) or not isinstance(spec["ordered"], bool):
+            raise ModelFormatError("a categorical dtype in the file is malformed")
+        return pd.CategoricalDtype(categories, ordered=spec["ordered"])
+    return pd.api.types.pandas_dtype(_checked_dtype_text(spec))
 
 
 def _scalar_list(values):
@@ -179,19 +225,22 @@ def decode_value(spec, arrays, device=None):
     if "float" in spec:
         return float(spec["float"])
     if "scalar" in spec:
-        return np.dtype(spec["dtype"]).type(decode_value(spec["scalar"], arrays))
+        dtype = np.dtype(_checked_dtype_text(spec["dtype"]))
+        if dtype.kind not in "biufc":
+            raise ModelFormatError(f"a scalar in the file has dtype {dtype}")
+        return dtype.type(decode_value(spec["scalar"], arrays))
     if "random_state" in spec:
-        name, pos, has_gauss, cached = spec["random_state"]
-        rng = np.random.RandomState()
-        rng.set_state((name, arrays[spec["array"]], pos, has_gauss, cached))
-        return rng
+        return _random_state(spec, arrays)
     if "array" in spec:
         array = arrays[spec["array"]]
-        return array.view(spec["dtype"]) if "dtype" in spec else array
+        if "dtype" not in spec:
+            return array
+        dtype = np.dtype(_checked_dtype_text(spec["dtype"]))
+        if dtype.kind not in "mM" or array.dtype != np.int64:
+            raise ModelFormatError(f"an array in the file is viewed as {dtype}")
+        return array.view(dtype)
     if "objects" in spec:
-        array = np.empty(len(spec["objects"]), dtype=object)
-        array[:] = spec["objects"]
-        return array.reshape(spec["shape"]).astype(spec["dtype"])
+        return _object_array(spec)
     if "list" in spec:
         return [decode_value(v, arrays, device) for v in spec["list"]]
     if "tuple" in spec:
@@ -200,7 +249,7 @@ def decode_value(spec, arrays, device=None):
         return {decode_value(k, arrays, device): decode_value(v, arrays, device)
                 for k, v in spec["dict"]}
     if "numpy_dtype" in spec:
-        dtype = np.dtype(spec["numpy_dtype"])
+        dtype = np.dtype(_checked_dtype_text(spec["numpy_dtype"]))
         return dtype.type if spec["as_type"] else dtype
     if "pandas_dtype" in spec:
         return _dtype_from_json(spec["pandas_dtype"])
@@ -214,30 +263,143 @@ def decode_value(spec, arrays, device=None):
         frame.columns = names
         return frame
     if "estimator" in spec:
-        return estimator_from_spec(spec["estimator"], arrays, device)
+        return estimator_from_spec(spec["estimator"], arrays, device, nested=True)
     raise ValueError(f"unknown value in a model file: {sorted(spec)}")
+
+
+def _random_state(spec, arrays):
+    """A stored ``RandomState``, checked: numpy does not range-check what
+    ``set_state`` gets, and a bad position reads outside the generator's state."""
+    name, pos, has_gauss, cached = spec["random_state"]
+    keys = arrays[spec["array"]]
+    if (name != "MT19937" or keys.dtype != np.uint32 or keys.shape != (624,)
+            or type(pos) is not int or not 0 <= pos <= 624 or has_gauss not in (0, 1)
+            or not isinstance(cached, float) or not math.isfinite(cached)):
+        raise ModelFormatError("a random state in the file is not an MT19937 state with a "
+                               "624-word key and a position from 0 to 624")
+    rng = np.random.RandomState()
+    rng.set_state((name, keys, pos, has_gauss, cached))
+    return rng
+
+
+def _object_array(spec):
+    """An array of strings or objects, never wider or larger than what the file holds."""
+    objects, shape = spec["objects"], spec["shape"]
+    dtype = np.dtype(_checked_dtype_text(spec["dtype"]))
+    if (not isinstance(objects, list) or not isinstance(shape, list)
+            or not all(type(n) is int and n >= 0 for n in shape)
+            or math.prod(shape) != len(objects) or dtype.kind not in "OUS"):
+        raise ModelFormatError("an object array in the file is malformed")
+    if not all(v is None or isinstance(v, (bool, int, float, str)) for v in objects):
+        raise ModelFormatError("an object array in the file holds a value that is not a scalar")
+    array = np.empty(len(objects), dtype=object)
+    array[:] = objects
+    if dtype.kind != "O":
+        natural = array.astype(dtype.kind)  # as wide as the longest stored string
+        if natural.dtype.itemsize < dtype.itemsize and len(objects):
+            raise ModelFormatError(f"a {dtype} array in the file holds shorter strings")
+        array = natural
+    return array.reshape(shape).astype(dtype, copy=False)
 
 
 def _class_path(cls):
     return f"{cls.__module__}.{cls.__qualname__}"
 
 
-def _resolve_class(path):
-    from sklearn.base import BaseEstimator
+# The scikit-learn and imbalanced-learn estimators a model file may hold inside one
+# of ours (a valuator's classifier, an over-sampler's generator, a pipeline's
+# steps). A file never makes the loader import a module: only these are looked up.
+_LOADABLE_THIRD_PARTY = (
+    "sklearn.linear_model:LogisticRegression",
+    "sklearn.linear_model:SGDClassifier",
+    "sklearn.linear_model:RidgeClassifier",
+    "sklearn.neural_network:MLPClassifier",
+    "sklearn.ensemble:RandomForestClassifier",
+    "sklearn.ensemble:ExtraTreesClassifier",
+    "sklearn.ensemble:GradientBoostingClassifier",
+    "sklearn.ensemble:HistGradientBoostingClassifier",
+    "sklearn.tree:DecisionTreeClassifier",
+    "sklearn.neighbors:KNeighborsClassifier",
+    "sklearn.neighbors:KernelDensity",
+    "sklearn.naive_bayes:GaussianNB",
+    "sklearn.svm:SVC",
+    "sklearn.svm:LinearSVC",
+    "sklearn.mixture:GaussianMixture",
+    "sklearn.decomposition:PCA",
+    "sklearn.preprocessing:StandardScaler",
+    "sklearn.preprocessing:MinMaxScaler",
+    "sklearn.preprocessing:QuantileTransformer",
+    "sklearn.pipeline:Pipeline",
+    "imblearn.pipeline:Pipeline",
+    "imblearn.over_sampling:RandomOverSampler",
+    "imblearn.over_sampling:SMOTE",
+    "imblearn.over_sampling:SMOTENC",
+)
+# Parameters that reach outside the estimator (files, processes, the console):
+# a nested estimator from a file must keep their defaults.
+_SIDE_EFFECT_PARAMS = ("memory", "n_jobs", "pre_dispatch", "verbose")
 
+
+def loadable_classes():
+    """``{class path: class}`` of every estimator class a model file may name."""
     from ._discovery import all_estimators
 
-    ours = {_class_path(cls): cls for _, cls in all_estimators()}
-    if path in ours:
-        return ours[path]
-    module_name, _, name = path.rpartition(".")
-    if not path.startswith(_TRUSTED_MODULES) or not module_name:
-        raise ValueError(f"the file names class {path!r}, which is not an estimator of "
-                         "sklearn-synth, scikit-learn or imbalanced-learn")
-    cls = getattr(importlib.import_module(module_name), name, None)
-    if not (isinstance(cls, type) and issubclass(cls, BaseEstimator)):
-        raise ValueError(f"{path!r} is not an estimator class")
-    return cls
+    table = {_class_path(cls): cls for _, cls in all_estimators()}
+    for entry in _LOADABLE_THIRD_PARTY:
+        module, name = entry.split(":")
+        cls = getattr(importlib.import_module(module), name)
+        table[_class_path(cls)] = cls
+    return table
+
+
+def _resolve_class(path):
+    table = loadable_classes()
+    if not isinstance(path, str) or path not in table:
+        raise ModelFormatError(
+            f"the file names class {str(path)[:120]!r}, which is not one of the estimators a "
+            "model file may hold (sklearn-synth's, and the scikit-learn and imbalanced-learn "
+            "estimators listed in sklearn_synth.utils._persistence)")
+    return table[path]
+
+
+def _check_params(cls, params, nested):
+    """Refuse parameters with side effects at other than their defaults in nested
+    estimators, and worker counts beyond this machine anywhere."""
+    import inspect
+    import os
+
+    if not isinstance(params, dict) or not all(isinstance(k, str) for k in params):
+        raise ModelFormatError(f"the parameters of {cls.__name__} in the file are malformed")
+    defaults = {name: p.default for name, p in inspect.signature(cls.__init__).parameters.items()}
+    for name in _SIDE_EFFECT_PARAMS:
+        if name not in params or name not in defaults:
+            continue
+        value = params[name]
+        if nested and value is not defaults[name] and value != defaults[name]:
+            raise ModelFormatError(
+                f"{cls.__name__} inside the model has {name}={value!r}; a nested estimator "
+                f"from a file must keep the default ({defaults[name]!r}).")
+        if name == "n_jobs" and value is not None and (
+                type(value) is not int or abs(value) > (os.cpu_count() or 1)):
+            raise ModelFormatError(f"{cls.__name__} in the file has n_jobs={value!r}")
+
+
+_FITTED_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*_")
+
+
+def _check_state_names(estimator, state):
+    """Only fitted attributes (``name_``) and the private ones the class declares,
+    never a name the class itself defines (a method the loader would call)."""
+    cls = type(estimator)
+    private = set(getattr(cls, "_persisted_private", ())) | set(getattr(cls, "_state_parts", ()))
+    if not isinstance(state, dict):
+        raise ModelFormatError(f"the state of {cls.__name__} in the file is malformed")
+    for name in state:
+        if not isinstance(name, str) or not (_FITTED_NAME.fullmatch(name) or name in private):
+            raise ModelFormatError(f"the file sets attribute {str(name)[:80]!r} of "
+                                   f"{cls.__name__}, which is not a fitted attribute")
+        if name not in private and hasattr(cls, name):
+            raise ModelFormatError(f"the file sets {name!r}, which {cls.__name__} defines")
 
 
 def _state_of(estimator):
@@ -279,21 +441,47 @@ def estimator_to_spec(estimator, out, prefix):
     }
 
 
-def estimator_from_spec(spec, arrays, device=None):
-    """Inverse of :func:`estimator_to_spec`."""
+def estimator_from_spec(spec, arrays, device=None, *, nested=False):
+    """Inverse of :func:`estimator_to_spec`: the class from the table of loadable
+    classes, its parameters checked and validated, its state restricted to
+    fitted attributes and checked by the class."""
     cls = _resolve_class(spec["class"])
     params = decode_value(spec["params"], arrays, device)
+    _check_params(cls, params, nested)
     if device is not None and "device" in params:
         params["device"] = device
     estimator = cls(**params)
+    if hasattr(estimator, "_validate_params"):
+        estimator._validate_params()
     state = decode_value(spec["state"], arrays, device)
+    _check_state_names(estimator, state)
     restore_state = getattr(estimator, "_restore_state", None)
     if restore_state is not None:
         restore_state(state, device)
     else:
         for k, v in state.items():
             setattr(estimator, k, v)
+    _check_class_prior(estimator)
+    check_state = getattr(estimator, "_check_restored_state", None)
+    if check_state is not None and state:  # an unfitted nested estimator has no state
+        check_state()
     return estimator
+
+
+def _check_class_prior(estimator):
+    """Classes and their prior, where an estimator keeps both, fit together."""
+    if "class_prior_" not in vars(estimator):
+        return
+    classes, prior = getattr(estimator, "classes_", None), estimator.class_prior_
+    if classes is None and prior is None:
+        return
+    ok = (isinstance(classes, np.ndarray) and isinstance(prior, np.ndarray)
+          and classes.ndim == 1 and prior.shape == classes.shape and classes.size >= 1
+          and prior.dtype.kind == "f" and np.all(np.isfinite(prior)) and np.all(prior >= 0)
+          and abs(prior.sum() - 1) < 1e-6)
+    if not ok:
+        raise ModelFormatError(f"{type(estimator).__name__}'s stored classes and class prior "
+                               "do not fit together")
 
 
 class PersistenceMixin:
@@ -427,9 +615,16 @@ def load_model(path, *, device="cpu", expected=None):
     if expected is not None and name != expected.__name__:
         raise ModelFormatError(f"'{path}' holds a {name!r} model, not a {expected.__name__}.")
     try:
-        return estimator_from_spec(config["model"], arrays, device)
-    except (KeyError, ValueError, TypeError, RuntimeError, IndexError, AttributeError) as exc:
-        raise ModelFormatError(f"'{path}' is damaged or inconsistent: {exc}") from exc
+        estimator = estimator_from_spec(config["model"], arrays, device)
+    except ModelFormatError as exc:
+        raise ModelFormatError(f"'{path}' is refused: {exc}") from exc
+    except Exception as exc:  # anything a crafted file provokes is a format error
+        message = str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
+        raise ModelFormatError(f"'{path}' is damaged or inconsistent: {message}") from exc
+    if expected is not None and type(estimator) is not expected:
+        raise ModelFormatError(f"'{path}' holds a {type(estimator).__name__} model, not a "
+                               f"{expected.__name__}.")
+    return estimator
 
 
 def model_metadata(path):
@@ -537,6 +732,8 @@ def load_arrays(path):
         )
     try:
         config = json.loads(header["config"])
-    except (KeyError, json.JSONDecodeError) as exc:
+    except (KeyError, json.JSONDecodeError, RecursionError) as exc:
         raise ModelFormatError(f"'{path}' has a damaged configuration ({exc}).") from exc
+    if not isinstance(config, dict):
+        raise ModelFormatError(f"'{path}' has a damaged configuration.")
     return arrays, config

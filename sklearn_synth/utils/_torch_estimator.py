@@ -11,6 +11,7 @@ it lives here and not in any of them.
 
 import warnings
 
+import numpy as np
 from sklearn.utils import check_random_state
 
 from ..exceptions import DeviceWarning
@@ -116,12 +117,32 @@ class TorchStateMixin(PersistenceMixin):
             return
         torch = import_torch()
         self.device_ = resolve_device(self.device)
+        self._check_weight_shapes(torch, weights)
         net = self._build_net(torch, seed=0)
         net.initialize()
         net.module_.load_state_dict({k: torch.as_tensor(v) for k, v in weights.items()})
         net.module_.to(self.device_)
         self.net_ = net
         self.history_ = History(history)
+
+    def _check_weight_shapes(self, torch, weights):
+        """Compare the stored weights with the network the parameters describe,
+        built on torch's "meta" device (shapes only, no memory), so that a file
+        whose parameters ask for a huge network is refused before it is built."""
+        from ..exceptions import ModelFormatError
+
+        shapes = self._build_net(torch, seed=0)
+        shapes.set_params(device="meta")
+        with torch.device("meta"):
+            shapes.initialize()
+        expected = {k: tuple(v.shape) for k, v in shapes.module_.state_dict().items()}
+        stored = {k: tuple(np.shape(v)) for k, v in weights.items()}
+        if expected != stored:
+            wrong = sorted(set(expected) ^ set(stored)) or sorted(
+                k for k in expected if expected[k] != stored[k])
+            raise ModelFormatError(
+                f"the stored weights of {type(self).__name__} do not fit the network its "
+                f"parameters describe (first difference: {wrong[0]!r})")
 
     def __getstate__(self):
         state = super().__getstate__()

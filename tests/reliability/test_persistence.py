@@ -124,14 +124,14 @@ def test_only_estimator_classes_are_constructed(tmp_path):
         config["model"]["class"] = "os.system"
         return config
 
-    with pytest.raises(ModelFormatError, match="not an estimator of sklearn-synth"):
+    with pytest.raises(ModelFormatError, match="not one of the estimators a model file may hold"):
         load_model(_rewrite(path, tmp_path / "evil.safetensors", evil))
 
     def not_estimator(config):
         config["model"]["class"] = "sklearn.utils.Bunch"
         return config
 
-    with pytest.raises(ModelFormatError, match="not an estimator class"):
+    with pytest.raises(ModelFormatError, match="not one of the estimators a model file may hold"):
         load_model(_rewrite(path, tmp_path / "bunch.safetensors", not_estimator))
 
 
