@@ -259,6 +259,18 @@ def _audit(event, args):
 sys.addaudithook(_audit)
 
 
+def _allowed_open(name, model_path):
+    """The model file itself, or files of the Python installation (lazy imports)
+    and the system's time-zone database."""
+    import os
+
+    roots = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
+    roots |= {"/usr/share/zoneinfo", "/usr/lib/python3"}
+    real = os.path.realpath(name)
+    return real == os.path.realpath(model_path) or any(
+        real == root or real.startswith(root + os.sep) for root in roots)
+
+
 @pytest.mark.parametrize("dtype", ["datetime64[ns, dateutil//etc/passwd]",
                                    "datetime64[ns, /etc/passwd]", "period[D]", "interval"])
 def test_a_dtype_naming_a_file_is_refused_without_opening_it(saved, tmp_path, dtype):
@@ -362,12 +374,20 @@ def test_mutated_files_load_into_working_estimators_or_are_refused(cases, tmp_pa
     path = _resign(saved[name], folder / "m.safetensors", edit)
     before = set(p.name for p in folder.iterdir())
     start = time.perf_counter()
+    tracemalloc.start()
+    _OPENED[:] = ["recording"]
     try:
         estimator = load_model(path)
     except ModelFormatError:
-        pass
-    else:
+        estimator = None
+    finally:
+        opened = _OPENED[1:]
+        _OPENED.clear()
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    assert time.perf_counter() - start < 10 and peak < 200 * 2**20
+    assert all(_allowed_open(name, path) for name in opened), opened
+    if estimator is not None:
         assert type(estimator).__name__ == name
         cases[name][1](estimator)  # it samples, transforms or scores as the saved one did
-    assert time.perf_counter() - start < 10
     assert set(p.name for p in folder.iterdir()) == before  # nothing written beside it
