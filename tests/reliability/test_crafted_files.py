@@ -7,7 +7,6 @@ import sys
 import time
 import tracemalloc
 
-import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -18,18 +17,7 @@ from sklearn_synth.generators import DummySynthesizer
 from sklearn_synth.utils import all_estimators, load_model
 from sklearn_synth.utils._persistence import _digest, load_arrays
 from tests._estimators import fit_case
-
-
-def _resign(path, out, edit):
-    """Rewrite a model file with an edited configuration and a valid digest."""
-    from safetensors.numpy import save_file
-
-    arrays, config = load_arrays(path)
-    config = edit(config)
-    text = json.dumps(config)
-    save_file(arrays, str(out), metadata={"format": "sklearn-synth", "format_version": "2",
-                                          "config": text, "sha256": _digest(arrays, text)})
-    return out
+from tests.reliability._files import resign
 
 
 def _fields(spec):
@@ -93,7 +81,7 @@ def test_a_random_state_position_out_of_range_is_refused(saved, tmp_path, positi
         state["random_state"][1] = position
         return config
 
-    _refused(_resign(saved["DummySynthesizer"], tmp_path / "m.safetensors", edit),
+    _refused(resign(saved["DummySynthesizer"], tmp_path / "m.safetensors", edit),
              "random state in the file is not an MT19937 state")
 
 
@@ -105,7 +93,7 @@ def test_a_random_state_parameter_of_a_nested_estimator_is_checked(saved, tmp_pa
         _set_field(config["model"]["params"], "random_state", crafted)
         return config
 
-    _refused(_resign(saved["GenerativeOverSampler"], tmp_path / "m.safetensors", edit),
+    _refused(resign(saved["GenerativeOverSampler"], tmp_path / "m.safetensors", edit),
              "MT19937")
 
 
@@ -116,7 +104,7 @@ def test_invalid_parameters_are_refused_before_any_buffer_is_used(saved, tmp_pat
         _set_field(config["model"]["params"], "sample_chunk_size", -1)
         return config
 
-    _refused(_resign(saved[name], tmp_path / "m.safetensors", edit), "sample_chunk_size")
+    _refused(resign(saved[name], tmp_path / "m.safetensors", edit), "sample_chunk_size")
 
 
 # 3. nested estimators with side effects -------------------------------------------
@@ -139,7 +127,7 @@ def test_a_nested_pipeline_with_a_cache_folder_is_refused(tmp_path):
         _set_field(pipeline["params"], "memory", str(cache))
         return config
 
-    _refused(_resign(path, tmp_path / "evil.safetensors", edit), "memory=.*must keep the default")
+    _refused(resign(path, tmp_path / "evil.safetensors", edit), "memory=.*must keep the default")
     assert not cache.exists()
 
     def workers(config):
@@ -148,13 +136,13 @@ def test_a_nested_pipeline_with_a_cache_folder_is_refused(tmp_path):
         _set_field(classifier["params"], "n_jobs", 64)
         return config
 
-    _refused(_resign(path, tmp_path / "jobs.safetensors", workers), "n_jobs=64")
+    _refused(resign(path, tmp_path / "jobs.safetensors", workers), "n_jobs=64")
 
     def top_level(config):
         _set_field(config["model"]["params"], "n_jobs", 10_000)
         return config
 
-    _refused(_resign(path, tmp_path / "top.safetensors", top_level), "n_jobs=10000")
+    _refused(resign(path, tmp_path / "top.safetensors", top_level), "n_jobs=10000")
 
 
 # 4. denial of service ------------------------------------------------------------
@@ -164,7 +152,7 @@ def test_a_huge_string_dtype_is_refused_without_allocating(saved, tmp_path):
                    {"objects": ["", "", ""], "shape": [3], "dtype": "<U1000000000"})
         return config
 
-    _refused(_resign(saved["DummySynthesizer"], tmp_path / "m.safetensors", edit),
+    _refused(resign(saved["DummySynthesizer"], tmp_path / "m.safetensors", edit),
              "dtype")
 
 
@@ -174,7 +162,7 @@ def test_a_wider_string_dtype_than_the_strings_is_refused(saved, tmp_path):
                    {"objects": ["ab"], "shape": [1], "dtype": "<U60000"})
         return config
 
-    _refused(_resign(saved["DummySynthesizer"], tmp_path / "m.safetensors", edit),
+    _refused(resign(saved["DummySynthesizer"], tmp_path / "m.safetensors", edit),
              "holds shorter strings")
 
 
@@ -183,7 +171,7 @@ def test_a_network_larger_than_its_weights_is_refused_before_it_is_built(saved, 
         _set_field(config["model"]["params"], "hidden_size", 12000)
         return config
 
-    _refused(_resign(saved["SequenceLMSynthesizer"], tmp_path / "m.safetensors", edit),
+    _refused(resign(saved["SequenceLMSynthesizer"], tmp_path / "m.safetensors", edit),
              "do not fit the network")
 
 
@@ -192,7 +180,7 @@ def test_a_huge_default_series_length_is_refused(saved, tmp_path):
         _set_field(config["model"]["state"], "n_timesteps_", 10**7)
         return config
 
-    _refused(_resign(saved["SenseGenSynthesizer"], tmp_path / "m.safetensors", edit),
+    _refused(resign(saved["SenseGenSynthesizer"], tmp_path / "m.safetensors", edit),
              "default length")
 
 
@@ -211,7 +199,7 @@ def test_only_classes_from_the_table_are_built(saved, tmp_path, path):
         return config
 
     modules = set(sys.modules)
-    _refused(_resign(saved["DummySynthesizer"], tmp_path / "m.safetensors", edit),
+    _refused(resign(saved["DummySynthesizer"], tmp_path / "m.safetensors", edit),
              "not one of the estimators a model file may hold")
     assert set(sys.modules) == modules  # nothing was imported because the file said so
 
@@ -232,10 +220,10 @@ def test_state_is_limited_to_fitted_attributes(saved, tmp_path, name):
 
     match = "defines" if name in ("fit_",) else "not a fitted attribute"
     if name == "fit_":  # a fitted-looking name: allowed unless the class defines it
-        path = _resign(saved["DummySynthesizer"], tmp_path / "m.safetensors", edit)
+        path = resign(saved["DummySynthesizer"], tmp_path / "m.safetensors", edit)
         assert load_model(path).fit_ == 1
         return
-    _refused(_resign(saved["DummySynthesizer"], tmp_path / "m.safetensors", edit), match)
+    _refused(resign(saved["DummySynthesizer"], tmp_path / "m.safetensors", edit), match)
 
 
 def test_a_parameter_named_like_a_method_is_refused(saved, tmp_path):
@@ -243,7 +231,7 @@ def test_a_parameter_named_like_a_method_is_refused(saved, tmp_path):
         _set_field(config["model"]["params"], "_restore_state", 1)
         return config
 
-    _refused(_resign(saved["DummySynthesizer"], tmp_path / "m.safetensors", edit),
+    _refused(resign(saved["DummySynthesizer"], tmp_path / "m.safetensors", edit),
              "damaged or inconsistent")
 
 
@@ -279,7 +267,7 @@ def test_a_dtype_naming_a_file_is_refused_without_opening_it(saved, tmp_path, dt
         template["dtypes"]["list"][0] = {"pandas_dtype": dtype}
         return config
 
-    path = _resign(saved["SymbolicBinner"], tmp_path / "m.safetensors", edit)
+    path = resign(saved["SymbolicBinner"], tmp_path / "m.safetensors", edit)
     _OPENED[:] = ["recording"]
     try:
         _refused(path, "dtype")
@@ -300,7 +288,7 @@ def test_deeply_nested_json_is_a_format_error(saved, tmp_path):
 
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 1000))
     try:
-        path = _resign(saved["DummySynthesizer"], tmp_path / "m.safetensors", edit)
+        path = resign(saved["DummySynthesizer"], tmp_path / "m.safetensors", edit)
     except RecursionError:  # json.dumps itself refuses; build the text by hand
         arrays, config = load_arrays(saved["DummySynthesizer"])
         text = json.dumps(config).replace('"dict": [', '"dict": [["n_bins", '
@@ -319,7 +307,7 @@ def test_the_command_line_reports_a_crafted_file_on_one_line(saved, tmp_path, ca
         config["model"]["class"] = "os.system"
         return config
 
-    path = _resign(saved["DummySynthesizer"], tmp_path / "m.safetensors", edit)
+    path = resign(saved["DummySynthesizer"], tmp_path / "m.safetensors", edit)
     assert main(["sample", str(path), "-n", "3", "-o", str(tmp_path / "out.csv")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("sklearn-synth: error: ") and err.count("\n") == 1
@@ -371,7 +359,7 @@ def test_mutated_files_load_into_working_estimators_or_are_refused(cases, tmp_pa
         return config
 
     folder = tmp_path_factory.mktemp("mutated")
-    path = _resign(saved[name], folder / "m.safetensors", edit)
+    path = resign(saved[name], folder / "m.safetensors", edit)
     before = set(p.name for p in folder.iterdir())
     start = time.perf_counter()
     tracemalloc.start()

@@ -13,8 +13,9 @@ from sklearn_synth.exceptions import TrainingRowsError
 from sklearn_synth.generators import DummySynthesizer
 from sklearn_synth.over_sampling import GenerativeOverSampler
 from sklearn_synth.utils import ModelFormatError, all_estimators, load_model
-from sklearn_synth.utils._persistence import _digest, load_arrays
+from sklearn_synth.utils._persistence import load_arrays
 from tests._estimators import fit_case, mixed_table
+from tests.reliability._files import resign
 
 NAMES = [name for name, _ in all_estimators()]
 
@@ -83,19 +84,6 @@ def test_tampered_file_is_refused(fitted, tmp_path):
         type(est).load(bad)
 
 
-def _rewrite(path, out, edit):
-    """Rewrite a model file with an edited configuration and a valid digest,
-    as an attacker who knows the format could."""
-    from safetensors.numpy import save_file
-
-    arrays, config = load_arrays(path)
-    config = edit(config)
-    text = json.dumps(config)
-    save_file(arrays, str(out), metadata={"format": "sklearn-synth", "format_version": "2",
-                                          "config": text, "sha256": _digest(arrays, text)})
-    return out
-
-
 def test_other_version_and_class_are_refused(tmp_path):
     from safetensors.numpy import save_file
 
@@ -125,14 +113,14 @@ def test_only_estimator_classes_are_constructed(tmp_path):
         return config
 
     with pytest.raises(ModelFormatError, match="not one of the estimators a model file may hold"):
-        load_model(_rewrite(path, tmp_path / "evil.safetensors", evil))
+        load_model(resign(path, tmp_path / "evil.safetensors", evil))
 
     def not_estimator(config):
         config["model"]["class"] = "sklearn.utils.Bunch"
         return config
 
     with pytest.raises(ModelFormatError, match="not one of the estimators a model file may hold"):
-        load_model(_rewrite(path, tmp_path / "bunch.safetensors", not_estimator))
+        load_model(resign(path, tmp_path / "bunch.safetensors", not_estimator))
 
 
 def test_unfitted_and_unstorable_estimators_are_refused(tmp_path):

@@ -1,0 +1,17 @@
+"""Crafting model files as an attacker who knows the format would."""
+
+import json
+
+from sklearn_synth.utils._persistence import _digest, load_arrays
+
+
+def resign(path, out, edit):
+    """Rewrite a model file with an edited configuration and a valid digest."""
+    from safetensors.numpy import save_file
+
+    arrays, config = load_arrays(path)
+    config = edit(config)
+    text = json.dumps(config)
+    save_file(arrays, str(out), metadata={"format": "sklearn-synth", "format_version": "2",
+                                          "config": text, "sha256": _digest(arrays, text)})
+    return out
