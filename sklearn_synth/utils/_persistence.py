@@ -421,12 +421,23 @@ def estimator_to_spec(estimator, out, prefix):
     The state is what its ``_state_for_saving()`` returns (for a scikit-learn
     estimator: its fitted attributes); attributes it names in
     ``_training_row_attributes`` are refused unless the writer allows rows.
+    A nested estimator (``prefix`` not empty) is stored with the defaults of
+    its runtime settings (``memory``, ``n_jobs``, ``pre_dispatch``,
+    ``verbose``): they change no result, and a loader refuses other values
+    in nested estimators.
     """
+    import inspect
+
     name = type(estimator).__name__
     params = estimator.get_params(deep=False)
     for runtime in getattr(estimator, "_runtime_params", ()):  # resources, not model state
         if runtime in params:
             params[runtime] = None
+    if prefix:
+        defaults = inspect.signature(type(estimator).__init__).parameters
+        for setting in _SIDE_EFFECT_PARAMS:
+            if setting in params and setting in defaults:
+                params[setting] = defaults[setting].default
     state_for_saving = getattr(estimator, "_state_for_saving", None)
     state = state_for_saving() if state_for_saving is not None else _state_of(estimator)
     if not out.allow_training_rows:

@@ -7,6 +7,7 @@ import sys
 import time
 import tracemalloc
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -379,3 +380,18 @@ def test_mutated_files_load_into_working_estimators_or_are_refused(cases, tmp_pa
         assert type(estimator).__name__ == name
         cases[name][1](estimator)  # it samples, transforms or scores as the saved one did
     assert set(p.name for p in folder.iterdir()) == before  # nothing written beside it
+
+
+def test_nested_runtime_settings_are_saved_at_their_defaults(tmp_path):
+    """A legitimate model with a verbose or parallel nested estimator round-trips."""
+    from sklearn.ensemble import RandomForestClassifier
+
+    from sklearn_synth.privacy import PrivacyValuator
+    from tests._estimators import numeric_table
+
+    X, y = numeric_table(n=60)
+    valuator = PrivacyValuator(RandomForestClassifier(n_estimators=5, n_jobs=2, verbose=0),
+                               n_models=2, random_state=0).fit(X, y)
+    loaded = load_model(valuator.save(tmp_path / "v.safetensors"))
+    assert loaded.estimator.n_jobs is None  # a runtime setting, not part of the model
+    np.testing.assert_array_equal(loaded.privacy_scores_, valuator.privacy_scores_)
