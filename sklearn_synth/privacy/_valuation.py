@@ -272,6 +272,24 @@ default="modified_entropy"
         tags.target_tags.required = True
         return tags
 
+    def _check_restored_state(self):
+        """Refuse a loaded state whose arrays do not fit together."""
+        from ..exceptions import ModelFormatError
+
+        arrays = [getattr(self, name, None) for name in (
+            "run_distances_", "thresholds_", "attack_advantages_", "privacy_scores_",
+            "privacy_levels_")]
+        ok = all(isinstance(a, np.ndarray) for a in arrays)
+        if ok:
+            distances, thresholds, advantages, scores, levels = arrays
+            n = scores.shape[0] if scores.ndim == 1 else -1
+            ok = (distances.shape == (self.n_models, n) and thresholds.shape == (self.n_models,)
+                  and advantages.shape == (self.n_models,) and levels.shape == (n,)
+                  and set(levels.tolist()) <= set(LEVELS)
+                  and isinstance(getattr(self, "_explicit_reference", None), bool))
+        if not ok:
+            raise ModelFormatError("PrivacyValuator's stored runs and levels do not fit together")
+
     def _make_estimator(self):
         if self.estimator is not None:
             return clone(self.estimator)

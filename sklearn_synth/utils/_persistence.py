@@ -635,6 +635,13 @@ def load_model(path, *, device="cpu", expected=None):
     if expected is not None and type(estimator) is not expected:
         raise ModelFormatError(f"'{path}' holds a {type(estimator).__name__} model, not a "
                                f"{expected.__name__}.")
+    from sklearn.exceptions import NotFittedError
+    from sklearn.utils.validation import check_is_fitted
+
+    try:  # save() refuses unfitted estimators, so a file without a fitted state is crafted
+        check_is_fitted(estimator)
+    except NotFittedError:
+        raise ModelFormatError(f"'{path}' holds no fitted state.") from None
     return estimator
 
 
