@@ -98,14 +98,45 @@ def test_a_random_state_parameter_of_a_nested_estimator_is_checked(saved, tmp_pa
              "MT19937")
 
 
-# 2. parameters are validated ----------------------------------------------------
-@pytest.mark.parametrize("name", ["SenseGenSynthesizer", "SequenceLMSynthesizer"])
-def test_invalid_parameters_are_refused_before_any_buffer_is_used(saved, tmp_path, name):
+# 2. parameters, 4. denial of service, 5. state names: one crafted field each --------
+_CRAFTED_FIELDS = [
+    # estimator, part, field, value, the refusal's words
+    ("SenseGenSynthesizer", "params", "sample_chunk_size", -1, "sample_chunk_size"),
+    ("SequenceLMSynthesizer", "params", "sample_chunk_size", -1, "sample_chunk_size"),
+    ("DummySynthesizer", "state", "extra_",
+     {"objects": ["", "", ""], "shape": [3], "dtype": "<U1000000000"}, "dtype"),
+    ("DummySynthesizer", "state", "extra_",
+     {"objects": ["ab"], "shape": [1], "dtype": "<U60000"}, "holds shorter strings"),
+    ("SequenceLMSynthesizer", "params", "hidden_size", 12000, "do not fit the network"),
+    ("SenseGenSynthesizer", "state", "n_timesteps_", 10**7, "default length"),
+    ("DummySynthesizer", "state", "_restore_state", 1, "not a fitted attribute"),
+    ("DummySynthesizer", "state", "sample", 1, "not a fitted attribute"),
+    ("DummySynthesizer", "state", "__class__", 1, "not a fitted attribute"),
+    ("DummySynthesizer", "state", "x", 1, "not a fitted attribute"),
+    ("DummySynthesizer", "params", "_restore_state", 1, "damaged or inconsistent"),
+]
+
+
+@pytest.mark.parametrize("name, part, field, value, match", _CRAFTED_FIELDS,
+                         ids=[f"{c[0]}-{c[2]}" for c in _CRAFTED_FIELDS])
+def test_a_crafted_field_is_refused_before_it_is_used(saved, tmp_path, name, part, field, value,
+                                                      match):
+    """Invalid parameters (before any buffer is used), allocations larger than the
+    file (string widths, network sizes, series lengths), and state names that are
+    not fitted attributes."""
     def edit(config):
-        _set_field(config["model"]["params"], "sample_chunk_size", -1)
+        _set_field(config["model"][part], field, value)
         return config
 
-    _refused(resign(saved[name], tmp_path / "m.safetensors", edit), "sample_chunk_size")
+    _refused(resign(saved[name], tmp_path / "m.safetensors", edit), match)
+
+
+def test_a_fitted_looking_name_the_class_does_not_define_loads(saved, tmp_path):
+    def edit(config):
+        _set_field(config["model"]["state"], "fit_", 1)
+        return config
+
+    assert load_model(resign(saved["DummySynthesizer"], tmp_path / "m.safetensors", edit)).fit_ == 1
 
 
 # 3. nested estimators with side effects -------------------------------------------
@@ -146,45 +177,6 @@ def test_a_nested_pipeline_with_a_cache_folder_is_refused(tmp_path):
     _refused(resign(path, tmp_path / "top.safetensors", top_level), "n_jobs=10000")
 
 
-# 4. denial of service ------------------------------------------------------------
-def test_a_huge_string_dtype_is_refused_without_allocating(saved, tmp_path):
-    def edit(config):
-        _set_field(config["model"]["state"], "extra_",
-                   {"objects": ["", "", ""], "shape": [3], "dtype": "<U1000000000"})
-        return config
-
-    _refused(resign(saved["DummySynthesizer"], tmp_path / "m.safetensors", edit),
-             "dtype")
-
-
-def test_a_wider_string_dtype_than_the_strings_is_refused(saved, tmp_path):
-    def edit(config):
-        _set_field(config["model"]["state"], "extra_",
-                   {"objects": ["ab"], "shape": [1], "dtype": "<U60000"})
-        return config
-
-    _refused(resign(saved["DummySynthesizer"], tmp_path / "m.safetensors", edit),
-             "holds shorter strings")
-
-
-def test_a_network_larger_than_its_weights_is_refused_before_it_is_built(saved, tmp_path):
-    def edit(config):
-        _set_field(config["model"]["params"], "hidden_size", 12000)
-        return config
-
-    _refused(resign(saved["SequenceLMSynthesizer"], tmp_path / "m.safetensors", edit),
-             "do not fit the network")
-
-
-def test_a_huge_default_series_length_is_refused(saved, tmp_path):
-    def edit(config):
-        _set_field(config["model"]["state"], "n_timesteps_", 10**7)
-        return config
-
-    _refused(resign(saved["SenseGenSynthesizer"], tmp_path / "m.safetensors", edit),
-             "default length")
-
-
 # 5. the class table ----------------------------------------------------------------
 @pytest.mark.parametrize("path", [
     "skorch.net.NeuralNet",
@@ -211,29 +203,6 @@ def test_load_checks_the_class_it_built(saved):
     with pytest.raises(ModelFormatError, match="not a GenerativeOverSampler"):
         GenerativeOverSampler.load(saved["DummySynthesizer"])
     assert type(DummySynthesizer.load(saved["DummySynthesizer"])) is DummySynthesizer
-
-
-@pytest.mark.parametrize("name", ["_restore_state", "sample", "__class__", "fit_", "x"])
-def test_state_is_limited_to_fitted_attributes(saved, tmp_path, name):
-    def edit(config):
-        _set_field(config["model"]["state"], name, 1)
-        return config
-
-    match = "defines" if name in ("fit_",) else "not a fitted attribute"
-    if name == "fit_":  # a fitted-looking name: allowed unless the class defines it
-        path = resign(saved["DummySynthesizer"], tmp_path / "m.safetensors", edit)
-        assert load_model(path).fit_ == 1
-        return
-    _refused(resign(saved["DummySynthesizer"], tmp_path / "m.safetensors", edit), match)
-
-
-def test_a_parameter_named_like_a_method_is_refused(saved, tmp_path):
-    def edit(config):
-        _set_field(config["model"]["params"], "_restore_state", 1)
-        return config
-
-    _refused(resign(saved["DummySynthesizer"], tmp_path / "m.safetensors", edit),
-             "damaged or inconsistent")
 
 
 # 6. no file opened ------------------------------------------------------------------
