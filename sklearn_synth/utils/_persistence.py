@@ -25,11 +25,13 @@ every failure is a :class:`~sklearn_synth.exceptions.ModelFormatError`.
 # Authors: The sklearn-synth developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import functools
 import hashlib
 import importlib
 import json
 import math
 import re
+import types
 from pathlib import Path
 
 import numpy as np
@@ -107,10 +109,11 @@ def _checked_dtype_text(text):
     raise ModelFormatError(f"the file names dtype {text[:80]!r}, which a model file may not")
 
 
+@functools.cache
 def _time_zones():
     import zoneinfo
 
-    return zoneinfo.available_timezones() | {"UTC"}
+    return frozenset(zoneinfo.available_timezones() | {"UTC"})
 
 
 def _dtype_from_json(spec):
@@ -340,8 +343,10 @@ _LOADABLE_THIRD_PARTY = (
 _SIDE_EFFECT_PARAMS = ("memory", "n_jobs", "pre_dispatch", "verbose")
 
 
+@functools.cache
 def loadable_classes():
-    """``{class path: class}`` of every estimator class a model file may name."""
+    """``{class path: class}`` of every estimator class a model file may name
+    (built once; read-only)."""
     from ._discovery import all_estimators
 
     table = {_class_path(cls): cls for _, cls in all_estimators()}
@@ -349,7 +354,7 @@ def loadable_classes():
         module, name = entry.split(":")
         cls = getattr(importlib.import_module(module), name)
         table[_class_path(cls)] = cls
-    return table
+    return types.MappingProxyType(table)
 
 
 def _resolve_class(path):
