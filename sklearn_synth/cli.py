@@ -357,12 +357,8 @@ def _table_layout(data, label_column):
     return {"columns": [str(c) for c in data.columns], "label_column": label_column}
 
 
-def _label_position(model_path):
+def _label_position(layout):
     """Where the training table had its label column (None: unknown, put it last)."""
-    from .utils import model_metadata
-
-    with _user_errors():
-        layout = model_metadata(model_path)
     columns, label = layout.get("columns"), layout.get("label_column")
     return columns.index(label) if columns and label in columns else None
 
@@ -410,11 +406,11 @@ def _run_sample(args, out):
     kind = _output_format(args.output)
     if kind == "parquet":
         _need_pyarrow()
-    model = _load_row_generator(args.model)
+    model, layout = _load_row_generator(args.model)
     labeled = args.label_column is not None
     if labeled and getattr(model, "classes_", None) is None:
         raise CommandError(f"'{args.model}' was fitted without labels; drop --label-column.")
-    position = _label_position(args.model)
+    position = _label_position(layout)
     from tqdm.auto import tqdm
 
     start = time.perf_counter()
@@ -442,14 +438,16 @@ def _run_sample(args, out):
 
 
 def _load_row_generator(path):
-    """A saved model that generates table rows, or a one-line error saying why not."""
-    from .utils._persistence import load_model
+    """A saved model that generates table rows and the metadata saved with it, or a
+    one-line error saying why not."""
+    from .exceptions import ModelFormatError
+    from .utils import load_model
 
     try:
-        model = load_model(path)
+        model, layout = load_model(path, return_metadata=True)
     except FileNotFoundError:
         raise CommandError(f"cannot read '{path}': no such file.") from None
-    except ValueError as exc:  # ModelFormatError: not a model file, or a damaged one
+    except ModelFormatError as exc:  # not a model file, a damaged one, or a crafted one
         raise CommandError(_one_line(exc)) from None
     if not callable(getattr(model, "sample_chunks", None)):
         raise CommandError(f"'{path}' holds a {type(model).__name__}, which does not "
@@ -457,7 +455,7 @@ def _load_row_generator(path):
     if model.__sklearn_tags__().input_tags.three_d_array:
         raise CommandError(f"'{path}' holds a {type(model).__name__}, which generates "
                            "series, not table rows; sample it from Python (model.sample).")
-    return model
+    return model, layout
 
 
 def _chunk_frame(chunk, label_column):

@@ -591,7 +591,7 @@ class PersistenceMixin:
         return load_model(path, device=device, expected=cls)
 
 
-def load_model(path, *, device="cpu", expected=None):
+def load_model(path, *, device="cpu", expected=None, return_metadata=False):
     """Load any estimator saved with ``save`` (no pickle is executed).
 
     Parameters
@@ -602,11 +602,16 @@ def load_model(path, *, device="cpu", expected=None):
         Where torch models go.
     expected : type, default=None
         Refuse a file holding another class.
+    return_metadata : bool, default=False
+        Also return the ``metadata`` the file was saved with (see
+        :func:`model_metadata`), from the same read of the file.
 
     Returns
     -------
     estimator : object
         The fitted estimator.
+    metadata : dict
+        Only when ``return_metadata`` is True.
 
     Raises
     ------
@@ -627,6 +632,7 @@ def load_model(path, *, device="cpu", expected=None):
     True
     """
     arrays, config = load_arrays(path)
+    metadata = _metadata_of(config, path) if return_metadata else None
     name = config.get("estimator")
     if expected is not None and name != expected.__name__:
         raise ModelFormatError(f"'{path}' holds a {name!r} model, not a {expected.__name__}.")
@@ -647,7 +653,7 @@ def load_model(path, *, device="cpu", expected=None):
         check_is_fitted(estimator)
     except NotFittedError:
         raise ModelFormatError(f"'{path}' holds no fitted state.") from None
-    return estimator
+    return (estimator, metadata) if return_metadata else estimator
 
 
 def model_metadata(path):
@@ -670,6 +676,10 @@ def model_metadata(path):
         If the file is not a sklearn-synth model, or its metadata is malformed.
     """
     _, config = load_arrays(path)
+    return _metadata_of(config, path)
+
+
+def _metadata_of(config, path):
     try:
         return _check_metadata(config.get("metadata", {}))
     except (TypeError, ValueError) as exc:

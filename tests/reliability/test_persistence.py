@@ -232,3 +232,11 @@ def test_metadata_round_trip_and_validation(tmp_path):
     with pytest.raises(ValueError, match="larger than"):
         gen.save(tmp_path / "bad.safetensors", metadata={"x": "y" * 70_000})
     assert not (tmp_path / "bad.safetensors").exists()
+
+
+def test_load_model_returns_the_metadata_from_the_same_read(tmp_path):
+    X, y = mixed_table()
+    path = DummySynthesizer(random_state=0).fit(X, y).save(tmp_path / "m.safetensors",
+                                                           metadata={"label_column": "y"})
+    model, metadata = load_model(path, return_metadata=True)
+    assert isinstance(model, DummySynthesizer) and metadata == {"label_column": "y"}
