@@ -9,6 +9,7 @@ __all__ = [
     "ModelFormatError",
     "OptionalDependencyError",
     "OutOfRangeWarning",
+    "PrivacyBudgetWarning",
     "TrainingRowsError",
     "UnknownCategoryWarning",
     "UnrepresentativeFoldWarning",
@@ -52,6 +53,11 @@ class DeviceWarning(UserWarning):
 
 class OutOfRangeWarning(UserWarning):
     """Values outside the range seen during ``fit`` were clipped to the edge bins."""
+
+
+class PrivacyBudgetWarning(UserWarning):
+    """A differentially private fit got a budget too small for its table: the
+    noise will drown most of what the model could learn."""
 
 
 class UnknownCategoryWarning(UserWarning):

@@ -22,10 +22,24 @@ class TorchGeneratorMixin(TorchStateMixin):
     """
 
     def _make_net(self, *, module, criterion, seed, valid, lr, max_epochs, weight_decay=0.0,
-                  accelerate=False, **module_kwargs):
+                  accelerate=False, private=None, **module_kwargs):
         """The generators' net: Adam with ``weight_decay``, early stopping on
         ``patience`` that restores the best weights, ``gradient_clip``, a
-        progress bar when ``verbose``; ``module_kwargs`` go to the module."""
+        progress bar when ``verbose``; ``module_kwargs`` go to the module.
+
+        ``private`` (a dict of ``noise_multiplier``, ``max_grad_norm``,
+        ``delta`` and ``max_epsilon``) trains with DP-SGD instead: every epoch
+        runs, on Poisson batches, with per-sample clipping in place of
+        ``gradient_clip``, no validation set and no early stopping (both
+        would look at the rows outside the privacy accounting)."""
+        options = self._net_options(valid, accelerate)
+        patience, clip = self.patience, self.gradient_clip
+        if private is not None:
+            from ..utils._private_training import private_net_class
+
+            options.update(net_class=private_net_class(), **private)
+            patience = clip = valid = None
+            module_kwargs["private"] = True
         return make_net(
             module,
             criterion,
@@ -34,11 +48,11 @@ class TorchGeneratorMixin(TorchStateMixin):
             max_epochs=max_epochs,
             batch_size=self.batch_size,
             valid=valid,
-            patience=self.patience,
-            gradient_clip=self.gradient_clip,
+            patience=patience,
+            gradient_clip=clip,
             verbose=self.verbose,
             optimizer__weight_decay=weight_decay,
-            **self._net_options(valid, accelerate),
+            **options,
             **{f"module__{k}": v for k, v in module_kwargs.items()},
         )
 

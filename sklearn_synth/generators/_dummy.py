@@ -38,6 +38,11 @@ class DummySynthesizer(TableInputMixin, BaseGenerator):
         Bins per numeric column of the internal :class:`SymbolicBinner`
         (used for sampling by ``"independent"`` and for :meth:`score_samples`
         by both strategies).
+    value_protection : bool, default=True
+        Value protection of the internal binner (see :class:`SymbolicBinner`):
+        ``"independent"`` samples no rare training value. ``"bootstrap"``
+        returns training rows whatever this says: it is a ceiling to measure
+        against, never a generator to share.
     random_state : int, RandomState instance or None, default=None
         Seeds fitting and the default sampling stream.
 
@@ -78,12 +83,15 @@ class DummySynthesizer(TableInputMixin, BaseGenerator):
     _parameter_constraints = {
         "strategy": [StrOptions({"independent", "bootstrap"})],
         "n_bins": [Interval(Integral, 2, None, closed="left")],
+        "value_protection": ["boolean"],
         "random_state": ["random_state"],
     }
 
-    def __init__(self, strategy="independent", *, n_bins=49, random_state=None):
+    def __init__(self, strategy="independent", *, n_bins=49, value_protection=True,
+                 random_state=None):
         self.strategy = strategy
         self.n_bins = n_bins
+        self.value_protection = value_protection
         self.random_state = random_state
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -106,9 +114,10 @@ class DummySynthesizer(TableInputMixin, BaseGenerator):
         self.random_state_ = check_random_state(draw_seed(self.random_state))
         classes = fit_labels(self, y, X.shape[0])
         self.binner_ = SymbolicBinner(
-            n_bins=self.n_bins, random_state=draw_seed(self.random_state_)
-        ).fit(X)
-        S = self.binner_.transform(X)
+            n_bins=self.n_bins, value_protection=self.value_protection,
+            random_state=draw_seed(self.random_state_),
+        )
+        S = self.binner_.fit_transform(X)
         self.symbol_probabilities_ = [
             _smoothed(S[:, j], v) for j, v in enumerate(self.binner_.vocabulary_sizes_)
         ]

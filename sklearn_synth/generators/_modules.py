@@ -45,15 +45,33 @@ class _ColumnHeads(nn.Module):
         return h @ self.weight[t].T + self.bias[t] + self.penalty[t]
 
 
+def _heads_grad_sample(layer, activations, backprops):
+    """Per-sample gradients of ``_ColumnHeads`` for Opacus: position ``t`` has
+    its own weights, so sample ``b``'s gradient is ``backprops[b, t] x h[b, t]``."""
+    h = activations[0]
+    return {layer.weight: torch.einsum("btv,bth->btvh", backprops, h), layer.bias: backprops}
+
+
+def _register_private_layers():
+    from opacus.grad_sample import register_grad_sampler
+
+    register_grad_sampler(_ColumnHeads)(_heads_grad_sample)
+
+
 class _Base(nn.Module):
-    def __init__(self, n_tokens, n_positions, embedding_dim, allowed):
+    def __init__(self, n_tokens, n_positions, embedding_dim, allowed, private=False):
         super().__init__()
         self.token = nn.Embedding(n_tokens, embedding_dim)
         self.position = nn.Embedding(n_positions, embedding_dim)
         self.n_positions = n_positions
+        self.private = private
+        if private:
+            _register_private_layers()
 
     def embed(self, tokens):
         positions = torch.arange(tokens.shape[1], device=tokens.device)
+        if self.private:  # per-sample gradients need the batch dimension on every input
+            positions = positions.expand(tokens.shape[0], -1)
         return self.token(tokens) + self.position(positions)
 
     def embed_step(self, token, t):
@@ -61,12 +79,22 @@ class _Base(nn.Module):
 
 
 class RNNModule(_Base):
-    """GRU or LSTM language model."""
+    """GRU or LSTM language model.
+
+    With ``private=True`` the recurrent layer is Opacus's ``DPGRU``/``DPLSTM``
+    (per-sample gradients for DP-SGD), whose weights have the names and
+    shapes of ``nn.GRU``/``nn.LSTM``: a trained private module's state loads
+    into an ordinary one.
+    """
 
     def __init__(self, n_tokens, n_positions, allowed, *, embedding_dim=64, hidden_size=128,
-                 n_layers=1, dropout=0.0, cell="gru"):
-        super().__init__(n_tokens, n_positions, embedding_dim, allowed)
+                 n_layers=1, dropout=0.0, cell="gru", private=False):
+        super().__init__(n_tokens, n_positions, embedding_dim, allowed, private)
         rnn = nn.GRU if cell == "gru" else nn.LSTM
+        if private:
+            from opacus.layers import DPGRU, DPLSTM
+
+            rnn = DPGRU if cell == "gru" else DPLSTM
         self.rnn = rnn(embedding_dim, hidden_size, num_layers=n_layers, batch_first=True,
                        dropout=dropout if n_layers > 1 else 0.0)
         self.drop = nn.Dropout(dropout)
@@ -167,8 +195,8 @@ class TransformerModule(_Base):
     """Decoder-only Transformer (pre-LayerNorm blocks, causal self-attention)."""
 
     def __init__(self, n_tokens, n_positions, allowed, *, embedding_dim=64, n_layers=4,
-                 n_heads=4, dropout=0.0):
-        super().__init__(n_tokens, n_positions, embedding_dim, allowed)
+                 n_heads=4, dropout=0.0, private=False):
+        super().__init__(n_tokens, n_positions, embedding_dim, allowed, private)
         self.blocks = nn.ModuleList(_Block(embedding_dim, n_heads, dropout) for _ in range(n_layers))
         self.ln = nn.LayerNorm(embedding_dim)
         self.drop = nn.Dropout(dropout)
@@ -231,8 +259,8 @@ class WaveNetModule(_Base):
     """WaveNet: stacks of dilated causal convolutions with doubling dilations."""
 
     def __init__(self, n_tokens, n_positions, allowed, *, embedding_dim=64, hidden_size=128,
-                 n_layers=None, dropout=0.0):
-        super().__init__(n_tokens, n_positions, embedding_dim, allowed)
+                 n_layers=None, dropout=0.0, private=False):
+        super().__init__(n_tokens, n_positions, embedding_dim, allowed, private)
         if n_layers is None:  # enough doublings for the receptive field to cover the row
             n_layers = max(1, math.ceil(math.log2(max(n_positions, 2))))
         self.inp = nn.Linear(embedding_dim, hidden_size)
@@ -241,6 +269,8 @@ class WaveNetModule(_Base):
         )
         self.post = nn.Linear(hidden_size, hidden_size)
         self.heads = _ColumnHeads(hidden_size, allowed)
+        if private:  # the last residual output is never read: no gradient for Opacus to clip
+            self.layers[-1].residual.requires_grad_(False)
 
     def forward(self, tokens):
         x = self.inp(self.embed(tokens)).transpose(1, 2)

@@ -14,6 +14,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..base import BaseGenerator, TableInputMixin
 from ..utils._audit import store_audit_sample
 from ..preprocessing import SymbolicBinner
+from ..preprocessing._private_encoding import noisy_class_prior
 from ..utils._labels import prior_classes
 from ..utils._random import draw_seed, validation_split
 from ..utils._torch import import_torch, inference, torch_generator
@@ -30,6 +31,26 @@ _DEFAULT_EPOCHS = {"rnn": 50, "transformer": 25, "wavenet": 25}
 # Default depth per backbone: the paper's Transformer has 4 blocks; the WaveNet
 # gets enough dilation doublings to see the whole row (None).
 _DEFAULT_LAYERS = {"rnn": 1, "transformer": 4, "wavenet": None}
+
+def _warn_if_budget_too_small(epsilon, noise, n_rows, batch_size, encoding, n_parts, delta,
+                              threshold):
+    """Warn, with the figures, when a table is too small for its budget."""
+    from ..exceptions import PrivacyBudgetWarning
+
+    eps_value = encoding / n_parts / 3  # a numeric column's kept-value share
+    tau = max(threshold, 1 + np.log(1 / (2 * delta / n_parts)) / eps_value)
+    signal = min(batch_size, n_rows)
+    if tau > 0.1 * n_rows or noise > 0.1 * signal:
+        warnings.warn(
+            f"epsilon={epsilon} is small for {n_rows} rows: a value needs a noisy count of "
+            f"about {tau:,.0f} rows ({tau / n_rows:.0%} of the table) to be kept, and the "
+            f"DP-SGD noise (multiplier {noise:.2f}) is {noise / signal:.2f} times a batch's "
+            "clipped gradient. Expect a model close to independent noise; use more rows, a "
+            "larger epsilon, fewer columns or a larger batch_size.",
+            PrivacyBudgetWarning,
+            stacklevel=3,
+        )
+
 
 # Refuse models whose training tensors alone would not fit comfortably.
 _MAX_TOKENS_PER_ROW = 4096
@@ -71,6 +92,42 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
         How the binner places bin edges.
     decode : {"empirical", "uniform", "midpoint"}, default="empirical"
         How a bin symbol becomes a number (see :class:`SymbolicBinner`).
+    value_protection : bool, default=True
+        Keep no training value seen in fewer than ``rare_threshold`` to
+        ``1.5 * rare_threshold`` rows, in the model or in its samples: rare
+        categories decode to ``"_RARE_"``, rare exact numbers to the nearest
+        kept one, numeric ranges stop at the k-th most extreme value, and
+        identifier columns (such as connection ids) are sampled as fresh
+        values (see :class:`SymbolicBinner` and :ref:`value_protection`).
+        False reproduces every training value the model learned.
+    rare_threshold : int, default=5
+        The smallest threshold of ``value_protection``.
+    epsilon : float or None, default=None
+        Train with ``(epsilon, delta)``-differential privacy: the whole fitted
+        model, not only its weights (see :ref:`differential_privacy`). A share
+        ``encoding_epsilon_share`` of the budget fits the binner from noisy
+        counts (and the class prior, when fitted with ``y``); the rest trains
+        the network with DP-SGD through Opacus (``pip install
+        "sklearn-synth[dp]"``): per-sample gradients clipped to
+        ``max_grad_norm``, Gaussian noise, Poisson batches of
+        ``batch_size`` rows on average, every epoch of ``max_epochs``. Under
+        ``epsilon`` no validation rows are set aside and nothing stops early
+        (``validation_fraction`` and ``patience`` are ignored), rows of small
+        classes are not repeated (``min_class_rows`` is ignored) and
+        ``gradient_clip`` gives way to ``max_grad_norm``. None trains without
+        differential privacy.
+    delta : float or None, default=None
+        The ``delta`` of ``epsilon``; None means ``1 / n_samples``.
+    max_grad_norm : float, default=1.0
+        Per-sample gradient clipping norm of DP-SGD.
+    noise_multiplier : float or None, default=None
+        DP-SGD noise over the clipping norm. None: the smallest noise that
+        spends the training budget in ``max_epochs`` epochs. A number:
+        training stops before the epoch that would spend more than
+        ``epsilon``.
+    encoding_epsilon_share : float, default=0.2
+        The share of ``epsilon`` (and half of ``delta``) spent on the
+        encoding; the network gets the rest.
     embedding_dim : int, default=64
         Size of the symbol and position embeddings (the Transformer's width).
     hidden_size : int, default=128
@@ -160,7 +217,12 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
     classes_ : ndarray or None
         Class labels when fitted with ``y``.
     class_prior_ : ndarray or None
-        Their training frequencies.
+        Their training frequencies (from noisy counts under ``epsilon``).
+    epsilon_ : float or None
+        The privacy budget the fit spent (encoding plus DP-SGD, at
+        ``delta_``), None without differential privacy.
+    delta_ : float or None
+        The ``delta`` of ``epsilon_``.
     random_state_ : RandomState
         The default sampling stream.
     n_features_in_ : int
@@ -191,6 +253,13 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
         "n_bins": [Interval(Integral, 2, None, closed="left")],
         "strategy": [StrOptions({"quantile", "uniform", "kmeans"})],
         "decode": [StrOptions({"empirical", "uniform", "midpoint"})],
+        "value_protection": ["boolean"],
+        "rare_threshold": [Interval(Integral, 1, None, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither"), None],
+        "delta": [Interval(Real, 0, 1, closed="neither"), None],
+        "max_grad_norm": [Interval(Real, 0, None, closed="neither")],
+        "noise_multiplier": [Interval(Real, 0, None, closed="neither"), None],
+        "encoding_epsilon_share": [Interval(Real, 0, 1, closed="neither")],
         "embedding_dim": [Interval(Integral, 1, None, closed="left")],
         "hidden_size": [Interval(Integral, 1, None, closed="left")],
         "n_layers": [Interval(Integral, 1, None, closed="left"), None],
@@ -223,6 +292,13 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
         n_bins=200,
         strategy="quantile",
         decode="empirical",
+        value_protection=True,
+        rare_threshold=5,
+        epsilon=None,
+        delta=None,
+        max_grad_norm=1.0,
+        noise_multiplier=None,
+        encoding_epsilon_share=0.2,
         embedding_dim=64,
         hidden_size=128,
         n_layers=None,
@@ -251,6 +327,13 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
         self.n_bins = n_bins
         self.strategy = strategy
         self.decode = decode
+        self.value_protection = value_protection
+        self.rare_threshold = rare_threshold
+        self.epsilon = epsilon
+        self.delta = delta
+        self.max_grad_norm = max_grad_norm
+        self.noise_multiplier = noise_multiplier
+        self.encoding_epsilon_share = encoding_epsilon_share
         self.embedding_dim = embedding_dim
         self.hidden_size = hidden_size
         self.n_layers = n_layers
@@ -311,18 +394,75 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
                 f"{_MAX_TOKENS_PER_ROW}); select fewer columns."
             )
         rng, (seed,), classes = self._begin_fit(y, X.shape[0])
+        private = self._private_budget(X.shape[0], classes)
         self.binner_ = SymbolicBinner(
-            n_bins=self.n_bins, strategy=self.strategy, decode=self.decode, random_state=seed
-        ).fit(X)
+            n_bins=self.n_bins, strategy=self.strategy, decode=self.decode,
+            value_protection=self.value_protection, rare_threshold=self.rare_threshold,
+            epsilon=None if private is None else private["encoding"],
+            delta=None if private is None else private["delta"] / 2,
+            random_state=seed,
+        )
+        S = self.binner_.fit_transform(X)
         self._check_memory(classes, list(X.columns) if hasattr(X, "columns") else None)
-        S = self.binner_.transform(X)
         inputs = self._inputs(S, classes)
-        train, valid = self._split_rows(X.shape[0], classes, np.random.RandomState(seed))
-
-        self._train(torch, seed, inputs[train], S[train],
-                    valid=None if valid is None else (inputs[valid], S[valid]))
+        if private is None:
+            train, valid = self._split_rows(X.shape[0], classes, np.random.RandomState(seed))
+            self._train(torch, seed, inputs[train], S[train],
+                        valid=None if valid is None else (inputs[valid], S[valid]))
+            self.epsilon_ = self.delta_ = None
+        else:
+            if classes is not None:
+                self.class_prior_ = noisy_class_prior(classes, self.classes_.size,
+                                                      private["label"], rng)
+            trained = self._train(torch, seed, inputs, S, private=private["sgd"])
+            self.delta_ = private["delta"]
+            self.epsilon_ = private["encoding"] + private["label"] + trained.epsilon_
         store_audit_sample(self, X, y, rng)
         return self
+
+    def _private_budget(self, n_rows, classes):
+        """Split ``epsilon`` between the encoding, the label prior and DP-SGD,
+        and choose the noise; None without differential privacy."""
+        if self.epsilon is None:
+            return None
+        from ..utils._private_training import import_opacus, noise_for_budget, spent_epsilon
+
+        import_opacus()
+        if self.accelerator is not None:
+            raise ValueError(
+                f"epsilon={self.epsilon} cannot be honoured with an accelerator (Opacus "
+                "trains on one device); set accelerator=None.")
+        if not self.value_protection:
+            raise ValueError(
+                f"epsilon={self.epsilon} cannot be honoured with value_protection=False "
+                "(differential privacy drops rare values); set value_protection=True.")
+        delta = 1.0 / n_rows if self.delta is None else float(self.delta)
+        encoding = self.epsilon * self.encoding_epsilon_share
+        n_parts = self.n_features_in_ + (classes is not None)
+        label = encoding / n_parts if classes is not None else 0.0
+        sgd = self.epsilon - encoding
+        epochs = self.max_epochs if self.max_epochs is not None else _DEFAULT_EPOCHS[self.architecture]
+        rate = 1.0 / np.ceil(n_rows / self.batch_size)  # Opacus's Poisson rate
+        noise = self.noise_multiplier
+        if noise is None:
+            noise = noise_for_budget(sgd, delta / 2, rate, epochs)
+        else:
+            one_epoch = spent_epsilon([(noise, rate, int(round(1 / rate)))], delta / 2)
+            if one_epoch > sgd:
+                raise ValueError(
+                    f"noise_multiplier={noise} spends epsilon={one_epoch:.3g} in one epoch, more "
+                    f"than the {sgd:.3g} left for training out of epsilon={self.epsilon}; raise "
+                    "noise_multiplier or epsilon, or leave noise_multiplier=None.")
+        _warn_if_budget_too_small(self.epsilon, noise, n_rows, self.batch_size,
+                                  encoding - label, n_parts, delta / 2, self.rare_threshold)
+        return {
+            "delta": delta,
+            "encoding": encoding - label,
+            "label": label,
+            "sgd": {"noise_multiplier": noise, "max_grad_norm": self.max_grad_norm,
+                    "delta": delta / 2,
+                    "max_epsilon": None if self.noise_multiplier is None else sgd},
+        }
 
     def _split_rows(self, n_rows, classes, rng):
         """Training and validation row indices; rows of rare classes repeated in the
@@ -366,7 +506,8 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
                 f"The symbol vocabulary ({n_tokens:,} tokens) needs about {needed / 2**30:.0f} GiB "
                 f"to train (limit {_MAX_TRAINING_BYTES / 2**30:.0f} GiB); column {name!r} alone "
                 f"has {self.binner_.n_symbols_[j]:,} distinct values. Drop identifier-like "
-                "columns, or bin numeric ones (SymbolicBinner max_distinct), or lower batch_size."
+                "columns (value_protection=True samples fresh ones), or bin numeric ones "
+                "(SymbolicBinner max_distinct), or lower batch_size."
             )
 
     def _module_kwargs(self):
@@ -381,18 +522,22 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
         return kwargs
 
     def _allowed(self):
+        """Symbols the model may emit: those the training rows used; under
+        differential privacy (no exact counts) every regular and missing symbol."""
+        sizes = self.binner_.vocabulary_sizes_
         counts = self.binner_.symbol_counts_
-        allowed = np.zeros((len(counts), max(c.size for c in counts)), dtype=bool)
-        for j, c in enumerate(counts):
-            allowed[j, : c.size] = c > 0
+        allowed = np.zeros((sizes.size, sizes.max()), dtype=bool)
+        for j, size in enumerate(sizes):
+            allowed[j, :size] = counts[j] > 0 if counts is not None else np.arange(size) < size - 1
         return allowed
 
-    def _build_net(self, torch, seed, valid=None, accelerate=False):
+    def _build_net(self, torch, seed, valid=None, accelerate=False, private=None):
         from ._modules import ARCHITECTURES, RowNLLLoss
 
         n_classes = 0 if self.classes_ is None else self.classes_.size
         return self._make_net(
             accelerate=accelerate,
+            private=private,
             module=ARCHITECTURES[self.architecture],
             criterion=RowNLLLoss,
             seed=seed,

@@ -72,27 +72,44 @@ class ContinuousCodec:
         self.low, self.high = edges[0], edges[-1]
 
     @classmethod
-    def fit(cls, x, *, n_bins, strategy, shared_edges, rng):
-        """Learn a codec from the finite values ``x`` (missing values removed)."""
+    def fit(cls, x, *, n_bins, strategy, shared_edges, rng, threshold=None):
+        """Learn a codec from the finite values ``x`` (missing values removed).
+
+        ``threshold`` (an int) turns value protection on: the range stops at the
+        ``threshold``-th most extreme value on each side, a value needs that
+        many rows to get a symbol of its own, and neither the quantile edges
+        nor the in-bin tables hold a value seen in fewer rows (see
+        :func:`protect_extremes` and :func:`_empirical_tables`).
+        """
         x = np.sort(x)
         integer_valued = bool(np.all(x == np.round(x)))
+        if threshold is not None:
+            x = protect_extremes(x, threshold, integer_valued)
         if shared_edges is not None:
             spikes = np.empty(0)
             edges = shared_edges.copy()
-            edges[0], edges[-1] = min(edges[0], x[0]), max(edges[-1], x[-1])
+            if threshold is None:
+                edges[0], edges[-1] = min(edges[0], x[0]), max(edges[-1], x[-1])
+            else:  # the pooled edges must not reach beyond this column's protected range
+                edges = np.unique(np.clip(edges, x[0], x[-1]))
+                if edges.size == 1:
+                    edges = np.repeat(edges, 2)
         else:
             values, counts = np.unique(x, return_counts=True)
-            spikes = values[counts * n_bins >= x.size]
+            frequent = counts * n_bins >= x.size
+            if threshold is not None:
+                frequent &= counts >= threshold
+            spikes = values[frequent]
             rest = x[~np.isin(x, spikes)] if spikes.size else x
             n_cont = max(n_bins - spikes.size, 1)
-            edges = _bin_edges(rest, n_cont, strategy, rng)
+            edges = _bin_edges(rest, n_cont, strategy, rng, window=threshold)
             if integer_valued:
                 edges = np.unique(np.ceil(edges))
             if edges.size == 1:
                 edges = np.repeat(edges, 2)
             edges[0], edges[-1] = x[0], x[-1]
             edges = np.maximum.accumulate(edges)
-        tables, interpolate = _empirical_tables(x, edges, spikes, integer_valued)
+        tables, interpolate = _empirical_tables(x, edges, spikes, integer_valued, window=threshold)
         return cls(spikes, edges, integer_valued, tables, interpolate)
 
     def to_parts(self, with_tables=True):
@@ -103,9 +120,13 @@ class ContinuousCodec:
                 "tables": self.tables if with_tables else None,
                 "interpolate": self.interpolate if with_tables else None}
 
-    def encode(self, x, label):
+    def encode(self, x, label, warn=True):
         """Symbols for the float array ``x`` (NaN gets the missing symbol)."""
         missing = np.isnan(x)
+        outside = ~missing & ((x < self.low) | (x > self.high))
+        example = x[outside][0] if outside.any() else None
+        if outside.any():  # clipped to the range first (its ends may be spikes)
+            x = np.where(missing, x, np.clip(x, self.low, self.high))
         raw = np.searchsorted(self.edges[1:-1], x, side="right")
         if self.spikes.size:
             idx = np.minimum(np.searchsorted(self.spikes, x), self.spikes.size - 1)
@@ -115,11 +136,10 @@ class ContinuousCodec:
         else:
             raw = raw.astype(np.int64, copy=False)
         codes = self.rank[np.minimum(raw, self.n_symbols - 1)]
-        outside = ~missing & ((x < self.low) | (x > self.high))
-        if outside.any():
+        if warn and outside.any():
             warnings.warn(
                 f"{label}: {int(outside.sum())} value(s) outside the training range "
-                f"[{self.low:g}, {self.high:g}] (e.g. {x[outside][0]:g}) were clipped to the "
+                f"[{self.low:g}, {self.high:g}] (e.g. {example:g}) were clipped to the "
                 "edge bins.",
                 OutOfRangeWarning,
                 stacklevel=4,
@@ -205,11 +225,16 @@ class ContinuousCodec:
         return values
 
 
-def _bin_edges(x, n_bins, strategy, rng):
-    """Bin edges of the sorted finite array ``x`` (possibly with repeats)."""
+def _bin_edges(x, n_bins, strategy, rng, window=None):
+    """Bin edges of the sorted finite array ``x`` (possibly with repeats).
+
+    With ``window`` (value protection), quantile edges are means of
+    ``window`` neighbouring values instead of single order statistics."""
     if x.size == 0:
         return np.array([0.0, 0.0])
-    if strategy == "quantile":
+    if strategy == "quantile" and window is not None:
+        edges = window_means(x, np.linspace(0, 1, n_bins + 1), window)
+    elif strategy == "quantile":
         edges = np.quantile(x, np.linspace(0, 1, n_bins + 1))
     elif strategy == "uniform":
         edges = np.linspace(x[0], x[-1], n_bins + 1)
@@ -228,8 +253,61 @@ def _bin_edges(x, n_bins, strategy, rng):
     return np.unique(edges)
 
 
-def _empirical_tables(x_sorted, edges, spikes, integer_valued):
-    """In-bin order statistics: row ``b`` summarises the training values in bin b."""
+def protect_extremes(x_sorted, threshold, integer_valued):
+    """Clip the sorted values to the range between the ``threshold``-th smallest
+    and the ``threshold``-th largest, so that no value beyond them is kept
+    (tables too short for that collapse to their mean, rounded for integers)."""
+    k = min(threshold, x_sorted.size) - 1
+    low, high = x_sorted[k], x_sorted[x_sorted.size - 1 - k]
+    if low > high:  # fewer than 2 * threshold - 1 values
+        low = high = x_sorted.mean()
+        if integer_valued:
+            low = high = np.round(low)
+    return np.clip(x_sorted, low, high)
+
+
+def window_means(x_sorted, q, window):
+    """For each quantile level in ``q``, the mean of the ``window`` consecutive
+    sorted values around it: a summary that is a training value only when
+    ``window`` values share it (so a value seen in fewer rows never appears)."""
+    n = x_sorted.size
+    window = min(window, n)
+    start = np.clip(np.round(q * (n - 1)).astype(np.int64) - window // 2, 0, n - window)
+    cumulative = np.concatenate([[0.0], np.cumsum(x_sorted - x_sorted[0])])
+    means = x_sorted[0] + (cumulative[start + window] - cumulative[start]) / window
+    # a window of equal values gives that value exactly (no rounding noise)
+    same = x_sorted[start] == x_sorted[start + window - 1]
+    means[same] = x_sorted[start[same]]
+    return np.clip(means, x_sorted[start], x_sorted[start + window - 1])
+
+
+def _off_integer_spikes(values, spikes, low, high):
+    """Move rounded means that landed on a spike (a value with a symbol of its
+    own) to the nearest whole number in ``[low, high]`` that is not one, so
+    that decoding stays in the bin's symbol (``low`` and ``high``, values of
+    the bin, are never spikes)."""
+    if not spikes.size:
+        return values
+    values = values.copy()
+    for i in np.flatnonzero(np.isin(values, spikes)):
+        for step in range(1, int(high - low) + 1):
+            for candidate in (values[i] - step, values[i] + step):
+                if low <= candidate <= high and not np.isin(candidate, spikes):
+                    values[i] = candidate
+                    break
+            else:
+                continue
+            break
+    return values
+
+
+def _empirical_tables(x_sorted, edges, spikes, integer_valued, window=None):
+    """In-bin order statistics: row ``b`` summarises the training values in bin b.
+
+    With ``window`` (value protection) every entry is a mean of ``window``
+    neighbouring values of the bin (rounded for integer columns), and a bin
+    with fewer values is spread over its whole width, so no entry is a value
+    seen in fewer than ``window`` rows."""
     n_bins = edges.size - 1
     rest = x_sorted[~np.isin(x_sorted, spikes)] if spikes.size else x_sorted
     # bin index of every (sorted) non-spike value, as ``encode`` computes it
@@ -241,7 +319,14 @@ def _empirical_tables(x_sorted, edges, spikes, integer_valued):
     interpolate = np.zeros(n_bins, dtype=bool)
     for b in range(n_bins):
         chunk = rest[starts[b] : stops[b]]
-        if chunk.size == 0:  # no training value here: spread over the bin
+        if window is not None and chunk.size >= window:
+            tables[b] = window_means(chunk, q, window)
+            if integer_valued:
+                tables[b] = _off_integer_spikes(
+                    np.clip(np.round(tables[b]), chunk[0], chunk[-1]), spikes, chunk[0], chunk[-1])
+            interpolate[b] = not integer_valued
+            continue
+        if chunk.size == 0 or window is not None:  # no (or too few) values: spread over the bin
             ramp = edges[b] + q * (edges[b + 1] - edges[b])
             if integer_valued:
                 lo = np.ceil(edges[b])
@@ -269,41 +354,76 @@ class ValueCodec:
     ----------
     categories : ndarray
         The sorted distinct training values (float for numeric columns, object
-        otherwise).
+        otherwise) that have a symbol of their own.
     numeric : bool
         Numeric columns map unseen values to the nearest known value (with a
         warning); categorical ones to the unknown symbol or an error.
+    rare_value : object or None
+        Categorical columns under value protection, what the categories seen
+        in too few rows (and, at transform time, unseen ones) become:
+        ``RARE_MARKER``, a symbol of its own (the last regular one), in
+        columns of strings; else the most frequent kept category, whose
+        symbol they share. None: no protection.
     """
 
     kind = "exact"
 
-    def __init__(self, categories, numeric, handle_unknown):
+    def __init__(self, categories, numeric, handle_unknown, rare_value=None):
         self.categories = categories
         self.numeric = numeric
         self.handle_unknown = handle_unknown
-        self.n_symbols = categories.size
+        self.rare_value = rare_value
+        # the marker gets a symbol of its own unless it is a kept category already
+        self._own_symbol = _is_marker(rare_value) and RARE_MARKER not in set(categories)
+        self.n_symbols = categories.size + self._own_symbol
         if not numeric:
             self.kind = "categorical"
             self._index = pd.Index(categories)
+        self._rare_code = None
+        if self._own_symbol:
+            self._rare_code = self.n_symbols - 1
+        elif rare_value is not None:
+            self._rare_code = int(self._index.get_loc(rare_value))
 
     @classmethod
-    def fit(cls, x, *, numeric, handle_unknown, declared=None):
-        """Learn the categories of ``x`` (missing values removed)."""
+    def fit(cls, x, *, numeric, handle_unknown, declared=None, threshold=None):
+        """Learn the categories of ``x`` (missing values removed).
+
+        With ``threshold`` (value protection), values seen in fewer rows get no
+        symbol: numeric ones are encoded as the nearest kept value, categorical
+        ones as the shared rare symbol. Returns None for a numeric column none
+        of whose values is kept (it is binned instead).
+        """
         if numeric:
-            return cls(np.unique(x), True, handle_unknown)
+            values, counts = np.unique(x, return_counts=True)
+            if threshold is not None:
+                values = values[counts >= threshold]
+                if values.size == 0 and x.size:
+                    return None
+            return cls(values, True, handle_unknown)
         if declared is not None:  # pandas categorical: keep its declared order
             categories = list(declared)
         else:
             categories = _sort_categories(pd.unique(pd.Series(x, dtype=object)))
-        return cls(np.asarray(categories, dtype=object), False, handle_unknown)
+        rare_value = None
+        if threshold is not None:
+            counts = pd.Series(x, dtype=object).value_counts(dropna=True)
+            kept = [c for c in categories if counts.get(c, 0) >= threshold]
+            if len(kept) < len(categories):
+                rare_value = _rare_value(kept, counts, declared)
+            categories = kept
+        return cls(np.asarray(categories, dtype=object), False, handle_unknown, rare_value)
 
-    def encode(self, x, label):
+    def encode(self, x, label, warn=True):
         if self.numeric:
-            return self._encode_numeric(x, label)
+            return self._encode_numeric(x, label, warn)
         missing = np.asarray(pd.isna(x))
         codes = self._index.get_indexer(x).astype(np.int64)
         unknown = (codes < 0) & ~missing
-        if unknown.any():
+        if unknown.any() and self._rare_code is not None:
+            # the rare symbol stands for every value without a symbol of its own
+            codes[unknown] = self._rare_code
+        elif unknown.any():
             examples = list(pd.unique(pd.Series(x[unknown], dtype=object)))[:5]
             if self.handle_unknown == "error":
                 raise ValueError(
@@ -311,21 +431,22 @@ class ValueCodec:
                     f"e.g. {examples}. Refit on data that includes them, or use "
                     "handle_unknown='unknown_symbol' to map them to the unknown symbol."
                 )
-            warnings.warn(
-                f"{label}: {int(unknown.sum())} value(s) not seen during fit (e.g. "
-                f"{examples}) were mapped to the unknown symbol.",
-                UnknownCategoryWarning,
-                stacklevel=4,
-            )
+            if warn:
+                warnings.warn(
+                    f"{label}: {int(unknown.sum())} value(s) not seen during fit (e.g. "
+                    f"{examples}) were mapped to the unknown symbol.",
+                    UnknownCategoryWarning,
+                    stacklevel=4,
+                )
             codes[unknown] = self.n_symbols + 1
         codes[missing] = self.n_symbols
         return codes
 
-    def _encode_numeric(self, x, label):
+    def _encode_numeric(self, x, label, warn):
         missing = np.isnan(x)
         cats = self.categories
         if cats.size == 0:  # the column was entirely missing during fit
-            if not missing.all():
+            if warn and not missing.all():
                 warnings.warn(
                     f"{label} held only missing values during fit; its "
                     f"{int((~missing).sum())} present value(s) were mapped to the unknown symbol.",
@@ -340,37 +461,62 @@ class ValueCodec:
             left = np.maximum(idx - 1, 0)
             closer_left = np.abs(x - cats[left]) <= np.abs(cats[idx] - x)
             idx = np.where(unseen & closer_left, left, idx)
-            warnings.warn(
-                f"{label}: {int(unseen.sum())} value(s) not seen during fit (e.g. "
-                f"{x[unseen][0]:g}) were mapped to the nearest training value.",
-                OutOfRangeWarning,
-                stacklevel=4,
-            )
+            if warn:
+                warnings.warn(
+                    f"{label}: {int(unseen.sum())} value(s) not seen during fit, or protected "
+                    f"as rare (e.g. {x[unseen][0]:g}), were mapped to the nearest training value.",
+                    OutOfRangeWarning,
+                    stacklevel=4,
+                )
         idx = idx.astype(np.int64, copy=False)
         idx[missing] = self.n_symbols
         return idx
 
     def to_parts(self, with_tables=True):
         """The codec as plain values, for the safe model format."""
-        return {"kind": self.kind, "categories": self.categories, "numeric": bool(self.numeric)}
+        return {"kind": self.kind, "categories": self.categories, "numeric": bool(self.numeric),
+                "rare_value": self.rare_value}
 
     def log_volume(self, codes):
         return np.zeros(codes.shape)
 
     def decode(self, codes, mode, rng):
-        regular = codes < self.n_symbols
+        regular = codes < self.categories.size
         if self.numeric:
             out = np.full(codes.shape, np.nan)
             out[regular] = self.categories[codes[regular]]
             return out
         out = np.full(codes.shape, np.nan, dtype=object)
         out[regular] = self.categories[codes[regular]]
+        if self._own_symbol:
+            out[codes == self.n_symbols - 1] = RARE_MARKER
         return out
+
+
+#: What a protected rare category decodes to in a column of strings.
+RARE_MARKER = "_RARE_"
+
+
+def _is_marker(value):
+    return isinstance(value, str) and value == RARE_MARKER
+
+
+def _rare_value(kept, counts, declared):
+    """What the rare symbol decodes to: ``RARE_MARKER`` where the column holds
+    strings, else (booleans, numbers in an object column) the most frequent
+    kept value; a column with no kept value gets the marker."""
+    if not kept or all(isinstance(c, str) for c in kept):
+        return RARE_MARKER
+    return max(kept, key=lambda c: counts[c])
 
 
 def codec_from_parts(parts, handle_unknown):
     """Inverse of ``to_parts``; parts that do not fit together raise ValueError
     (a model file read by the loader is untrusted)."""
+    if isinstance(parts, dict) and parts.get("kind") == "identifier":
+        from ._identifiers import IdentifierCodec
+
+        return IdentifierCodec.from_parts(parts)
     _check_parts(parts)
     if parts["kind"] == "continuous":
         tables = parts["tables"]
@@ -382,7 +528,10 @@ def codec_from_parts(parts, handle_unknown):
     categories = parts["categories"]
     if parts["numeric"]:
         categories = np.asarray(categories, dtype=np.float64)
-    return ValueCodec(categories, bool(parts["numeric"]), handle_unknown)
+    rare_value = parts.get("rare_value")
+    if rare_value is not None and not _is_marker(rare_value) and rare_value not in set(categories):
+        raise ValueError("a stored column codec is malformed: rare_value")
+    return ValueCodec(categories, bool(parts["numeric"]), handle_unknown, rare_value)
 
 
 def _check_parts(parts):
@@ -397,6 +546,10 @@ def _check_parts(parts):
         if (not isinstance(categories, np.ndarray) or categories.ndim != 1
                 or not isinstance(parts.get("numeric"), bool)):
             fail("categories")
+        rare = parts.get("rare_value")
+        if rare is not None and (parts["numeric"] or not isinstance(
+                rare, (str, bool, int, float, np.bool_, np.integer, np.floating))):
+            fail("rare_value")
         return
     spikes, edges = parts.get("spikes"), parts.get("edges")
     for name, values in (("spikes", spikes), ("edges", edges)):

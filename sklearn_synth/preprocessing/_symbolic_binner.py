@@ -3,7 +3,7 @@
 # Authors: The sklearn-synth developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
@@ -28,7 +28,9 @@ from ..utils._validation import (
     is_time_dtype,
     time_to_float,
 )
-from ._codecs import ContinuousCodec, ValueCodec, _bin_edges, codec_from_parts
+from ._codecs import RARE_MARKER, ContinuousCodec, ValueCodec, _bin_edges, codec_from_parts
+from ._identifiers import IdentifierCodec, is_identifier_like
+from ._private_encoding import PrivateCounter, noisy_quantiles
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
@@ -89,20 +91,65 @@ class SymbolicBinner(PersistenceMixin, TableInputMixin, OneToOneFeatureMixin, Tr
         What ``transform`` does with a category not seen during ``fit``: map it
         to the column's unknown symbol (with an ``UnknownCategoryWarning``;
         it decodes to a missing value) or raise ``ValueError``.
+    value_protection : bool, default=True
+        Keep no value seen in fewer than a few training rows, neither in the
+        fitted binner (and so in a saved model) nor in what
+        ``inverse_transform`` returns; see :ref:`value_protection`. Each
+        column draws its own threshold ``k`` between ``rare_threshold`` and
+        ``rare_threshold + rare_threshold // 2`` (so the threshold itself
+        reveals nothing about a value's count):
+
+        - *categories* seen in fewer than ``k`` rows share one symbol that
+          decodes to ``"_RARE_"`` in columns of strings (to the most frequent
+          value in boolean and other columns);
+        - *exact numeric values* (ports, counts) seen in fewer than ``k`` rows
+          are encoded as the nearest kept value;
+        - *binned numeric columns* stop at their ``k``-th smallest and largest
+          values (beyond them values are clipped), a value needs ``k`` rows to
+          get a symbol of its own, and the quantile edges and in-bin tables
+          are means of ``k`` neighbouring values, never single values;
+        - *identifier-like columns* (strings, at least 90% of them distinct,
+          20 rows or more) get one symbol that decodes to fresh identifiers of
+          the same shape: common prefix, characters per position, lengths
+          (longer than every training value where that shape leaves fewer
+          than 2**48 possible values), unique within a call.
+
+        False keeps every training value, as the paper's encoding did: use
+        it only when the fitted binner and its output stay private.
+    rare_threshold : int, default=5
+        The smallest ``k`` of ``value_protection``.
+    epsilon : float or None, default=None
+        Fit the encoding with ``(epsilon, delta)``-differential privacy: the
+        kept categories and exact values, the value ranges, bin edges and
+        in-bin tables all come from Laplace-noised counts (see
+        :ref:`differential_privacy`), with the budget split evenly over the
+        columns. A value then needs a noisy count of at least
+        ``max(k, 1 + ln(1 / (2 delta_column)) / epsilon_column)`` rows to be
+        kept. Needs ``value_protection=True``, ``bins="per_column"`` and a
+        ``"quantile"`` or ``"uniform"`` strategy; identifier columns decode
+        to fresh 16-character hexadecimal strings, and numbers decode to whole
+        numbers only in integer-typed columns. ``symbol_counts_`` is then None:
+        exact counts are not released. None fits without noise.
+    delta : float or None, default=None
+        The ``delta`` of ``epsilon``; None means ``1 / n_samples``.
     random_state : int, RandomState instance or None, default=None
-        Seeds k-means and the random draws of ``inverse_transform``. With an
-        int, the sequence of ``inverse_transform`` outputs is reproducible.
+        Seeds k-means, the protection thresholds and the random draws of
+        ``inverse_transform``. With an int, the sequence of
+        ``inverse_transform`` outputs is reproducible.
 
     Attributes
     ----------
     column_kinds_ : ndarray of str of shape (n_features,)
-        ``"continuous"`` (binned), ``"exact"`` (numeric, one symbol per value)
-        or ``"categorical"``.
+        ``"continuous"`` (binned), ``"exact"`` (numeric, one symbol per value),
+        ``"categorical"`` or ``"identifier"`` (fresh values; under value
+        protection only).
     bin_edges_ : list of ndarray or None
         Bin edges of each continuous column, None for the others.
     categories_ : list of ndarray or None
         Distinct values of each exact or categorical column, and the values
-        with symbols of their own of each continuous column.
+        with symbols of their own of each continuous column (under value
+        protection, only those seen in enough rows; a categorical column's
+        shared rare symbol, when it has one, is its last regular symbol).
     n_symbols_ : ndarray of int of shape (n_features,)
         Regular symbols per column. Symbol ``n_symbols_[j]`` is column j's
         missing-value symbol and ``n_symbols_[j] + 1`` its unknown symbol.
@@ -114,9 +161,15 @@ class SymbolicBinner(PersistenceMixin, TableInputMixin, OneToOneFeatureMixin, Tr
         :meth:`to_tokens`.
     n_tokens_ : int
         Size of that token space.
-    symbol_counts_ : list of ndarray of int
+    symbol_counts_ : list of ndarray of int or None
         Training count of every symbol of each column (zero for symbols the
         training data never used, which a language model should never emit).
+        None under ``epsilon``.
+    epsilon_ : float or None
+        The privacy budget the fitted encoding spent (``epsilon``), None
+        without differential privacy.
+    delta_ : float or None
+        Its ``delta``.
     random_state_ : RandomState
         The generator ``inverse_transform`` draws from when called without
         ``random_state``.
@@ -143,7 +196,7 @@ class SymbolicBinner(PersistenceMixin, TableInputMixin, OneToOneFeatureMixin, Tr
     >>> import numpy as np
     >>> from sklearn_synth.preprocessing import SymbolicBinner
     >>> X = np.array([[0.1, 80], [0.4, 443], [2.5, 80], [7.0, 22]])
-    >>> binner = SymbolicBinner(n_bins=3, random_state=0).fit(X)
+    >>> binner = SymbolicBinner(n_bins=3, value_protection=False, random_state=0).fit(X)
     >>> binner.column_kinds_
     array(['continuous', 'exact'], dtype='<U10')
     >>> S = binner.transform(X)
@@ -168,6 +221,10 @@ class SymbolicBinner(PersistenceMixin, TableInputMixin, OneToOneFeatureMixin, Tr
         "decode": [StrOptions({"empirical", "uniform", "midpoint"})],
         "max_distinct": [Interval(Integral, 1, None, closed="left"), None],
         "handle_unknown": [StrOptions({"unknown_symbol", "error"})],
+        "value_protection": ["boolean"],
+        "rare_threshold": [Interval(Integral, 1, None, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither"), None],
+        "delta": [Interval(Real, 0, 1, closed="neither"), None],
         "random_state": ["random_state"],
     }
 
@@ -180,6 +237,10 @@ class SymbolicBinner(PersistenceMixin, TableInputMixin, OneToOneFeatureMixin, Tr
         decode="empirical",
         max_distinct=None,
         handle_unknown="unknown_symbol",
+        value_protection=True,
+        rare_threshold=5,
+        epsilon=None,
+        delta=None,
         random_state=None,
     ):
         self.n_bins = n_bins
@@ -188,6 +249,10 @@ class SymbolicBinner(PersistenceMixin, TableInputMixin, OneToOneFeatureMixin, Tr
         self.decode = decode
         self.max_distinct = max_distinct
         self.handle_unknown = handle_unknown
+        self.value_protection = value_protection
+        self.rare_threshold = rare_threshold
+        self.epsilon = epsilon
+        self.delta = delta
         self.random_state = random_state
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -208,11 +273,40 @@ class SymbolicBinner(PersistenceMixin, TableInputMixin, OneToOneFeatureMixin, Tr
         self : object
             The fitted binner.
         """
+        self._fit(X)
+        return self
+
+    def fit_transform(self, X, y=None):
+        """Fit, then return the symbols of ``X``.
+
+        The same as ``fit(X).transform(X)``, without the warnings that
+        ``transform`` gives for values that value protection clipped or merged.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            The table.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        S : ndarray of int64 of shape (n_samples, n_features)
+            Column-wise symbols.
+        """
+        return self._fit(X)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def _fit(self, X):
         X = check_table(self, X, reset=True)
         self.random_state_ = check_random_state(self.random_state)
         columns, numeric, self._template = _split_columns(X)
         self._labels = list(X.columns) if is_dataframe(X) else None
         max_distinct = self.n_bins if self.max_distinct is None else self.max_distinct
+        thresholds = self._protection_thresholds(len(columns))
+        if self.epsilon is not None:
+            return self._fit_private(X, columns, numeric, thresholds, max_distinct)
+        self.epsilon_ = self.delta_ = None
 
         finite = {}
         for j, (col, is_num) in enumerate(zip(columns, numeric)):
@@ -225,39 +319,106 @@ class SymbolicBinner(PersistenceMixin, TableInputMixin, OneToOneFeatureMixin, Tr
             pooled = [v for j, v in finite.items() if np.unique(v).size > max_distinct]
             if pooled:
                 shared_edges = _bin_edges(
-                    np.sort(np.concatenate(pooled)), self.n_bins, self.strategy, self.random_state_
+                    np.sort(np.concatenate(pooled)), self.n_bins, self.strategy, self.random_state_,
+                    window=None if thresholds is None else self.rare_threshold,
                 )
                 if shared_edges.size == 1:
                     shared_edges = np.repeat(shared_edges, 2)
 
         codecs = []
         for j, (col, is_num) in enumerate(zip(columns, numeric)):
+            k = None if thresholds is None else int(thresholds[j])
             declared = None
             dtype = self._template["dtypes"][j] if self._template["frame"] else None
             if isinstance(dtype, pd.CategoricalDtype):
                 declared = dtype.categories
-            if is_num and np.unique(finite[j]).size > max_distinct:
+            codec = None
+            if is_num and np.unique(finite[j]).size <= max_distinct:
+                # None: under protection no value is frequent enough; bin it instead
+                codec = ValueCodec.fit(finite[j], numeric=True, handle_unknown=self.handle_unknown,
+                                       threshold=k)
+            if is_num and codec is None:
                 codec = ContinuousCodec.fit(
                     finite[j],
                     n_bins=self.n_bins,
                     strategy=self.strategy,
                     shared_edges=shared_edges,
                     rng=self.random_state_,
+                    threshold=k,
                 )
-            elif is_num:
-                codec = ValueCodec.fit(finite[j], numeric=True, handle_unknown=self.handle_unknown)
-            else:
+            elif not is_num:
                 present = col[~np.asarray(pd.isna(col))]
-                codec = ValueCodec.fit(
-                    present, numeric=False, handle_unknown=self.handle_unknown, declared=declared
-                )
+                if k is not None and declared is None and is_identifier_like(present):
+                    codec = IdentifierCodec.fit(present, k)
+                else:
+                    codec = ValueCodec.fit(present, numeric=False,
+                                           handle_unknown=self.handle_unknown,
+                                           declared=declared, threshold=k)
+                if declared is not None and k is not None:
+                    self._template["dtypes"][j] = _protected_categorical(dtype, codec)
             codecs.append(codec)
         self._set_codecs(codecs)
-        S = self._encode(columns)
+        S = self._encode(columns, warn=False)
         self.symbol_counts_ = [
             np.bincount(S[:, j], minlength=self.vocabulary_sizes_[j]) for j in range(len(codecs))
         ]
-        return self
+        return S
+
+    def _fit_private(self, X, columns, numeric, thresholds, max_distinct):
+        """The encoding from noisy counts only (see ``_private_encoding``)."""
+        self._check_private_params()
+        n_rows = X.shape[0]
+        self.delta_ = 1.0 / n_rows if self.delta is None else float(self.delta)
+        self.epsilon_ = float(self.epsilon)
+        n_cols = len(columns)
+        codecs = []
+        for j, (col, is_num) in enumerate(zip(columns, numeric)):
+            counter = PrivateCounter(self.epsilon_ / n_cols, self.delta_ / n_cols,
+                                     int(thresholds[j]), self.random_state_)
+            dtype = self._template["dtypes"][j] if self._template["frame"] else self._template["dtype"]
+            if is_num:
+                check_no_infinity(col, column_label(self._labels, j))
+                integer = isinstance(dtype, np.dtype) and dtype.kind in "iu"
+                codecs.append(_private_numeric_codec(
+                    col[~np.isnan(col)], counter, integer, self.n_bins, max_distinct,
+                    self.strategy, self.handle_unknown))
+                continue
+            present = col[~np.asarray(pd.isna(col))]
+            if is_identifier_like(present):
+                codecs.append(IdentifierCodec.public())
+                continue
+            kept, noisy = counter.kept_categories(present)
+            order = np.argsort(-noisy, kind="stable")
+            categories = _sort_categories_like(kept, dtype)
+            strings = not kept.size or all(isinstance(c, str) for c in kept)
+            rare_value = RARE_MARKER if strings else kept[order[0]]
+            codec = ValueCodec(np.asarray(categories, dtype=object), False, self.handle_unknown,
+                               rare_value)
+            if isinstance(dtype, pd.CategoricalDtype):
+                self._template["dtypes"][j] = _protected_categorical(dtype, codec)
+            codecs.append(codec)
+        self._set_codecs(codecs)
+        self.symbol_counts_ = None
+        return self._encode(columns, warn=False)
+
+    def _check_private_params(self):
+        wrong = []
+        if not self.value_protection:
+            wrong.append("value_protection=False (differential privacy drops rare values)")
+        if self.bins != "per_column":
+            wrong.append(f"bins={self.bins!r} (use 'per_column')")
+        if self.strategy not in ("quantile", "uniform"):
+            wrong.append(f"strategy={self.strategy!r} (use 'quantile' or 'uniform')")
+        if wrong:
+            raise ValueError(
+                f"epsilon={self.epsilon} cannot be honoured with " + " and ".join(wrong) + ".")
+
+    def _protection_thresholds(self, n_columns):
+        """Each column's rare threshold under value protection (None when off)."""
+        if not self.value_protection:
+            return None
+        k = self.rare_threshold
+        return self.random_state_.randint(k, k + k // 2 + 1, size=n_columns)
 
     def _set_codecs(self, codecs):
         """Install the per-column codecs and the attributes derived from them."""
@@ -295,21 +456,22 @@ class SymbolicBinner(PersistenceMixin, TableInputMixin, OneToOneFeatureMixin, Tr
         for j, (col, is_num) in enumerate(zip(columns, numeric)):
             if is_num:
                 check_no_infinity(col, column_label(self._labels, j))
-            elif self._codecs[j].kind != "categorical":
+            elif self._codecs[j].kind not in ("categorical", "identifier"):
                 raise ValueError(
                     f"{column_label(self._labels, j)} was numeric during fit but holds "
                     "non-numeric values now; convert it to numbers."
                 )
         return self._encode(columns)
 
-    def _encode(self, columns):
+    def _encode(self, columns, warn=True):
         S = np.empty((columns[0].shape[0], len(columns)), dtype=np.int64)
         for j, (codec, col) in enumerate(zip(self._codecs, columns)):
-            if codec.kind == "categorical" and col.dtype != object:
+            text = codec.kind in ("categorical", "identifier")
+            if text and col.dtype != object:
                 col = col.astype(object)
-            elif codec.kind != "categorical" and col.dtype == object:
+            elif not text and col.dtype == object:
                 col = col.astype(np.float64)
-            S[:, j] = codec.encode(col, column_label(self._labels, j))
+            S[:, j] = codec.encode(col, column_label(self._labels, j), warn)
         return S
 
     def inverse_transform(self, X, *, random_state=None):
@@ -504,6 +666,88 @@ class SymbolicBinner(PersistenceMixin, TableInputMixin, OneToOneFeatureMixin, Tr
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = []  # symbols are integers
         return tags
+
+
+def _sort_categories_like(kept, dtype):
+    """Kept categories in the declared order of a pandas categorical, else sorted."""
+    from ._codecs import _sort_categories
+
+    if isinstance(dtype, pd.CategoricalDtype):
+        wanted = set(kept)
+        return [c for c in dtype.categories if c in wanted]
+    return _sort_categories(list(kept))
+
+
+def _private_numeric_codec(x, counter, integer, n_bins, max_distinct, strategy, handle_unknown):
+    """A numeric column's codec from the noisy counts of ``counter``: exact
+    symbols when a few kept values hold almost every row, else bins."""
+    kept, kept_counts, low, high, cells, fine = counter.numeric_summary(x)
+    total = max(fine.sum(), 1.0)
+    if 0 < kept.size <= max_distinct and kept_counts.sum() >= (1 - 1 / (2 * n_bins)) * total:
+        return ValueCodec(np.sort(kept), True, handle_unknown)
+    inside = (kept >= low) & (kept <= high)
+    big = inside & (kept_counts * n_bins >= total)
+    spikes = np.sort(kept[big])
+    rest = fine.copy()
+    if spikes.size:  # the spikes' own rows leave the histogram the bins are cut from
+        cell = np.clip(np.searchsorted(cells, spikes, side="right") - 1, 0, rest.size - 1)
+        np.subtract.at(rest, cell, kept_counts[big][np.argsort(kept[big])])
+        rest = np.maximum(rest, 0)
+    n_cont = max(n_bins - spikes.size, 1)
+    if strategy == "uniform":
+        edges = np.linspace(low, high, n_cont + 1)
+    else:
+        edges = noisy_quantiles(cells, rest, np.linspace(0, 1, n_cont + 1))
+    if integer:
+        low, high = np.ceil(low), max(np.floor(high), np.ceil(low))
+        edges = np.ceil(edges)
+    edges = np.unique(np.clip(edges, low, high))
+    if edges.size == 1:
+        edges = np.repeat(edges, 2)
+    edges[0], edges[-1] = low, high
+    tables, interpolate = _private_tables(cells, rest, edges, integer)
+    return ContinuousCodec(spikes, edges, integer, tables, interpolate)
+
+
+def _private_tables(cells, counts, edges, integer):
+    """In-bin tables from the noisy histogram: the quantiles of each bin's
+    share of the noisy distribution."""
+    from ._codecs import EMPIRICAL_RESOLUTION
+
+    cumulative = np.concatenate([[0.0], np.cumsum(counts)])
+    at_edges = np.interp(edges, cells, cumulative)
+    q = np.linspace(0, 1, EMPIRICAL_RESOLUTION)
+    tables = np.empty((edges.size - 1, EMPIRICAL_RESOLUTION))
+    for b in range(edges.size - 1):
+        lo, hi = at_edges[b], at_edges[b + 1]
+        if hi - lo <= 1e-12:
+            tables[b] = edges[b] + q * (edges[b + 1] - edges[b])
+        else:
+            tables[b] = np.interp(lo + q * (hi - lo), cumulative, cells)
+        tables[b] = np.clip(tables[b], edges[b], edges[b + 1])
+    if integer:
+        tables = np.round(tables)
+        for b in range(edges.size - 1):
+            top = edges[b + 1] if b == edges.size - 2 else max(np.ceil(edges[b + 1]) - 1, edges[b])
+            tables[b] = np.clip(tables[b], np.ceil(edges[b]), top)
+    return tables, np.full(edges.size - 1, not integer)
+
+
+def _protected_categorical(dtype, codec):
+    """A pandas categorical dtype that declares only the kept categories (and
+    the rare marker where the column decodes to it): a declared category seen
+    in too few rows must not survive in the fitted binner's template."""
+    categories = list(codec.categories)
+    if isinstance(getattr(codec, "rare_value", None), str) and codec.rare_value == RARE_MARKER \
+            and RARE_MARKER not in categories:
+        categories.append(RARE_MARKER)
+    if categories == list(dtype.categories):
+        return dtype
+    try:
+        index = pd.Index(categories, dtype=dtype.categories.dtype)
+    except (TypeError, ValueError):  # the marker does not fit the categories' dtype
+        index = pd.Index(categories, dtype=object)
+    return pd.CategoricalDtype(index, ordered=dtype.ordered)
 
 
 def _split_columns(X):

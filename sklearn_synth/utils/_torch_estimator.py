@@ -18,7 +18,8 @@ from ..exceptions import DeviceWarning
 from ._labels import fit_labels
 from ._persistence import PersistenceMixin
 from ._random import draw_seed
-from ._torch import _silent, accelerated_net_class, fit_net, import_torch, resolve_device
+from ._torch import (_silent, accelerated_net_class, fit_net, import_torch, resolve_device,
+                     torch_seed)
 
 
 class TorchStateMixin(PersistenceMixin):
@@ -61,27 +62,41 @@ class TorchStateMixin(PersistenceMixin):
         classes = fit_labels(self, y, n_rows)
         return rng, seeds, classes
 
-    def _train(self, torch, seed, X, y, valid=None):
+    def _train(self, torch, seed, X, y, valid=None, private=None):
         """Build the net, fit it on ``(X, y)`` and set ``net_`` and ``history_``.
 
         With an ``accelerator``, skorch's ``AccelerateMixin`` trains the net
-        (data-parallel under ``accelerate launch``); the trained module is then
-        put into a plain net, so the fitted model pickles, saves and samples
-        like any other.
+        (data-parallel under ``accelerate launch``); with ``private`` (the
+        DP-SGD options of ``_build_net``), Opacus does. The trained module is
+        then put into a plain net, so the fitted model pickles, saves and
+        samples like any other.
+
+        Returns
+        -------
+        trained : skorch.NeuralNet
+            The net that trained (the private one tells the privacy spent).
         """
         accelerator = getattr(self, "accelerator", None)
         if accelerator is not None:
             self.device_ = torch.device(accelerator.device)
-        net = self._build_net(torch, seed, valid=valid, accelerate=accelerator is not None)
+        special = {"private": private} if private is not None else {}
+        net = self._build_net(torch, seed, valid=valid, accelerate=accelerator is not None,
+                              **special)
         fit_net(net, X, y, seed=seed, device=self.device_)
-        if accelerator is not None:
+        trained = net
+        if accelerator is not None or private is not None:
             plain = self._build_net(torch, seed)
-            plain.initialize()
-            plain.module_.load_state_dict(net.module_.state_dict())
+            with torch_seed(seed):  # its initial weights are overwritten; global state is kept
+                plain.initialize()
+            # Opacus's recurrent layers also list their weights under their own
+            # names ("rnn.l0.ih.weight"): take the ones the plain module has
+            weights = net.module_.state_dict()
+            plain.module_.load_state_dict({k: weights[k] for k in plain.module_.state_dict()})
             plain.history = net.history
             net = plain
         self.net_ = net
         self.history_ = net.history
+        return trained
 
     def _net_options(self, valid=None, accelerate=False):
         """``make_net`` keyword arguments for the device, or for the accelerator."""
@@ -119,7 +134,8 @@ class TorchStateMixin(PersistenceMixin):
         self.device_ = resolve_device(self.device)
         self._check_weight_shapes(torch, weights)
         net = self._build_net(torch, seed=0)
-        net.initialize()
+        with torch_seed(0):  # the initial weights are overwritten; global state is kept
+            net.initialize()
         net.module_.load_state_dict({k: torch.as_tensor(v) for k, v in weights.items()})
         net.module_.to(self.device_)
         self.net_ = net

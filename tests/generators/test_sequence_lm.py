@@ -274,7 +274,7 @@ def test_min_class_rows_teaches_rare_classes_without_leaking_validation_rows():
     X = pd.DataFrame({"v": np.r_[rng.normal(0, 1, 400), rng.normal(30, 0.5, 8)],
                       "w": rng.normal(size=408)})
     gen = SequenceLMSynthesizer(max_epochs=25, lr=1e-2, min_class_rows=150, random_state=0,
-                                **TINY)
+                                value_protection=False, **TINY)
     train, valid = gen._split_rows(408, (y == "rare").astype(int), np.random.RandomState(0))
     assert np.intersect1d(train, valid).size == 0
     assert (y[train] == "rare").sum() >= 150 and len(valid) == 41

@@ -112,21 +112,21 @@ def test_midpoint_is_deterministic_and_random_decoders_follow_random_state():
 def test_shared_bins_use_one_set_of_edges():
     rng = np.random.RandomState(0)
     X = np.column_stack([rng.rand(300) * 10, rng.rand(300) * 1000])
-    binner = SymbolicBinner(n_bins=20, bins="shared").fit(X)
+    binner = SymbolicBinner(value_protection=False, n_bins=20, bins="shared").fit(X)
     np.testing.assert_array_equal(binner.bin_edges_[0][1:-1], binner.bin_edges_[1][1:-1])
     # the small-range column uses only the first few shared bins
     assert binner.transform(X)[:, 0].max() < binner.transform(X)[:, 1].max()
 
 
 def test_out_of_range_values_are_clipped_with_warning():
-    binner = SymbolicBinner(n_bins=3).fit(X_SMALL)
+    binner = SymbolicBinner(value_protection=False, n_bins=3).fit(X_SMALL)
     with pytest.warns(OutOfRangeWarning, match="outside the training range"):
         S = binner.transform(np.array([[-100.0, 80], [1e9, 80]]))
     assert S[0, 0] == 0 and S[1, 0] == binner.n_symbols_[0] - 1
 
 
 def test_unseen_numeric_value_of_exact_column_maps_to_nearest():
-    binner = SymbolicBinner(n_bins=3).fit(X_SMALL)
+    binner = SymbolicBinner(value_protection=False, n_bins=3).fit(X_SMALL)
     with pytest.warns(OutOfRangeWarning, match="nearest training value"):
         S = binner.transform(np.array([[0.1, 81], [0.1, 400]]))
     np.testing.assert_array_equal(binner.categories_[1][S[:, 1]], [80, 443])
@@ -134,13 +134,13 @@ def test_unseen_numeric_value_of_exact_column_maps_to_nearest():
 
 def test_unknown_category_symbol_or_error():
     X = pd.DataFrame({"proto": ["tcp", "udp", "tcp"], "n": [1.0, 2.0, 3.0]})
-    binner = SymbolicBinner().fit(X)
+    binner = SymbolicBinner(value_protection=False).fit(X)
     new = pd.DataFrame({"proto": ["gre", "tcp"], "n": [1.0, 2.0]})
     with pytest.warns(UnknownCategoryWarning, match="gre"):
         S = binner.transform(new)
     assert S[0, 0] == binner.n_symbols_[0] + 1
     assert pd.isna(binner.inverse_transform(S)["proto"][0])
-    strict = SymbolicBinner(handle_unknown="error").fit(X)
+    strict = SymbolicBinner(value_protection=False, handle_unknown="error").fit(X)
     with pytest.raises(ValueError, match=r"column 'proto'.*\['gre'\].*unknown_symbol"):
         strict.transform(new)
 
@@ -156,10 +156,10 @@ def test_infinity_is_refused_with_column_name():
 
 def test_constant_columns_and_single_row():
     X = np.array([[5.0, 1.0], [5.0, 2.0], [5.0, 3.0]])
-    binner = SymbolicBinner().fit(X)
+    binner = SymbolicBinner(value_protection=False).fit(X)
     assert binner.n_symbols_[0] == 1
     np.testing.assert_array_equal(binner.inverse_transform(binner.transform(X)), X)
-    one = SymbolicBinner().fit(X[:1])
+    one = SymbolicBinner(value_protection=False).fit(X[:1])
     np.testing.assert_array_equal(one.inverse_transform(one.transform(X[:1])), X[:1])
 
 
@@ -195,7 +195,7 @@ def test_fit_does_not_mutate_input():
 
 
 def test_tokens_and_sentences():
-    binner = SymbolicBinner(n_bins=3, random_state=0).fit(X_SMALL)
+    binner = SymbolicBinner(value_protection=False, n_bins=3, random_state=0).fit(X_SMALL)
     S = binner.transform(X_SMALL)
     tokens = binner.to_tokens(S)
     assert tokens.min() >= 2 and tokens.max() < binner.n_tokens_
@@ -203,7 +203,7 @@ def test_tokens_and_sentences():
     assert binner.render_sentences(S)[0] == "a b"
     named = binner.render_sentences(S[:1], with_names=True)
     assert named == ["x0=a x1=b"]
-    paper = SymbolicBinner().fit(np.arange(100.0)[:, None])
+    paper = SymbolicBinner(value_protection=False).fit(np.arange(100.0)[:, None])
     words = paper.render_sentences(paper.transform(np.array([[0.0], [99.0]])))
     assert words == ["a", "w1"]  # the paper's 49 symbols run a..z, a1..w1
 
@@ -221,7 +221,7 @@ def test_set_output_pandas_and_feature_names():
 
 def test_object_array_with_strings_and_numbers():
     X = np.array([["tcp", 1.5], ["udp", 2.5], ["tcp", None]], dtype=object)
-    binner = SymbolicBinner().fit(X)
+    binner = SymbolicBinner(value_protection=False).fit(X)
     assert list(binner.column_kinds_) == ["categorical", "exact"]
     out = binner.inverse_transform(binner.transform(X))
     assert out.dtype == object
@@ -244,7 +244,7 @@ def test_paper_flow_features(flows_paper):
     """On the CIC-IDS2017 sample: every value stays in its bin, per-value columns
     come back exactly and empirical decoding keeps every column's distribution."""
     X, _ = flows_paper
-    binner = SymbolicBinner(random_state=0).fit(X)
+    binner = SymbolicBinner(value_protection=False, random_state=0).fit(X)
     S = binner.transform(X)
     out = binner.inverse_transform(S)
     np.testing.assert_array_equal(binner.transform(out), S)
@@ -293,7 +293,7 @@ def _tables(draw):
 )
 def test_property_round_trip(X, n_bins, decode, bins):
     before = X.copy()
-    binner = SymbolicBinner(n_bins=n_bins, decode=decode, bins=bins, random_state=0).fit(X)
+    binner = SymbolicBinner(value_protection=False, n_bins=n_bins, decode=decode, bins=bins, random_state=0).fit(X)
     pd.testing.assert_frame_equal(X, before)  # never mutates the caller's data
     S = binner.transform(X)
     assert S.shape == X.shape

@@ -57,7 +57,14 @@ def check_same_layout(out, X, n_rows):
     """Same columns and dtypes as ``X``, ``n_rows`` rows, and no missing value
     in a column that had none."""
     assert list(out.columns) == list(X.columns)
-    assert list(out.dtypes) == list(X.dtypes)
+    for name in X.columns:
+        if isinstance(X[name].dtype, pd.CategoricalDtype):
+            # value protection declares only the kept categories, plus the rare marker
+            kept = set(out[name].cat.categories) - {"_RARE_"}
+            assert kept <= set(X[name].cat.categories), name
+            assert out[name].cat.ordered == X[name].cat.ordered
+        else:
+            assert out[name].dtype == X[name].dtype, name
     assert len(out) == n_rows
     assert isinstance(out.index, pd.RangeIndex)
     for name in X.columns:
@@ -111,9 +118,15 @@ def test_symbolic_binner_at_transform_time(table, data):
         changed.loc[0, name] = "never-seen"
         if isinstance(X[name].dtype, pd.CategoricalDtype):
             changed[name] = pd.Categorical(changed[name])
-        with pytest.warns(UnknownCategoryWarning, match=re.escape(repr(name))):
+        j = list(X.columns).index(name)
+        if binner.n_symbols_[j] > len(binner.categories_[j]):
+            # value protection: the column's shared rare (or identifier) symbol takes it
             S = binner.transform(changed)
-        assert S[0, list(X.columns).index(name)] == binner.n_symbols_[list(X.columns).index(name)] + 1
+            assert S[0, j] == binner.n_symbols_[j] - 1
+        else:
+            with pytest.warns(UnknownCategoryWarning, match=re.escape(repr(name))):
+                S = binner.transform(changed)
+            assert S[0, j] == binner.n_symbols_[j] + 1
     elif kinds[name] in ("float", "int") and np.isfinite(X[name]).all():
         changed[name] = changed[name].astype(float)
         changed.loc[0, name] = float(np.nanmax(np.abs(X[name]))) * 4 + 1e6

@@ -205,17 +205,21 @@ def test_uniform_decoding_stores_only_bin_edges(tmp_path):
 
     X = pd.DataFrame({"x": np.random.RandomState(0).standard_normal(300) + 0.123456789})
     sizes = {}
-    for decode in ("empirical", "uniform"):
-        binner = SymbolicBinner(decode=decode, random_state=0).fit(X)
-        blob = binner.save(tmp_path / f"{decode}.safetensors").read_bytes()
-        stored = sum(np.float64(v).tobytes() in blob for v in X["x"])
-        sizes[decode] = stored
-        loaded = load_model(tmp_path / f"{decode}.safetensors")
-        S = binner.transform(X)
-        pd.testing.assert_frame_equal(loaded.inverse_transform(S, random_state=1),
-                                      binner.inverse_transform(S, random_state=1))
-    # empirical tables of a 300-row table hold its values; uniform keeps edges only
-    assert sizes["empirical"] == 300 and sizes["uniform"] <= 50
+    for protect in (False, True):
+        for decode in ("empirical", "uniform"):
+            binner = SymbolicBinner(decode=decode, value_protection=protect, random_state=0).fit(X)
+            path = tmp_path / f"{decode}{protect}.safetensors"
+            blob = binner.save(path).read_bytes()
+            stored = sum(np.float64(v).tobytes() in blob for v in X["x"])
+            sizes[decode, protect] = stored
+            loaded = load_model(path)
+            S = binner.transform(X)
+            pd.testing.assert_frame_equal(loaded.inverse_transform(S, random_state=1),
+                                          binner.inverse_transform(S, random_state=1))
+    # unprotected, the empirical tables of a 300-row table hold its values and uniform
+    # decoding keeps the edges only; protected, neither holds any but the k-th extremes
+    assert sizes["empirical", False] == 300 and sizes["uniform", False] <= 50
+    assert sizes["empirical", True] <= 2 and sizes["uniform", True] <= 2
 
 
 def test_metadata_round_trip_and_validation(tmp_path):

@@ -57,10 +57,13 @@ def test_oversized_vocabulary_is_refused_before_training(monkeypatch):
     monkeypatch.setattr(module, "_MAX_TRAINING_BYTES", 2**20)
     X = pd.DataFrame({"flow_id": [f"id-{i}" for i in range(3000)],
                       "bytes": np.arange(3000) % 7})
-    gen = SequenceLMSynthesizer(random_state=0, **TINY_LM)
+    gen = SequenceLMSynthesizer(random_state=0, value_protection=False, **TINY_LM)
     with pytest.raises(ValueError, match="column 'flow_id' alone has 3,000 distinct values"):
         gen.fit(X)
     assert not hasattr(gen, "net_")  # refused before any training
+    # protected (the default), the identifier column is one symbol of fresh values
+    gen.set_params(value_protection=True, max_epochs=1).fit(X)
+    assert gen.binner_.column_kinds_[0] == "identifier"
 
 
 def test_too_many_columns_and_windows_are_refused(monkeypatch):

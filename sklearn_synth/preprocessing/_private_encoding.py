@@ -1,0 +1,134 @@
+"""Differentially private encoding: what SymbolicBinner learns, from noisy counts.
+
+Under ``epsilon`` the binner touches the data only through Laplace-noised
+counts, and everything it keeps (categories, exact values, value ranges, bin
+edges, in-bin tables) is computed from those counts afterwards:
+
+- *kept values* (categories, exact numbers): the count of every observed
+  value plus Laplace noise, kept when the noisy count reaches
+  ``tau = max(k, 1 + ln(1 / (2 delta)) / eps)`` (the stability histogram: a
+  value that only one row holds survives with probability at most
+  ``delta``);
+- *the range* of a numeric column: a noisy histogram over 256 fixed cells,
+  evenly spaced in ``asinh(x / 0.001)`` from -1e15 to 1e15 (so about
+  logarithmic beyond 0.001); cells whose noisy count stays below
+  ``ln(2560)`` noise scales are dropped (an empty cell survives with
+  probability 1/5120), and the range runs from the first to the last cell
+  left;
+- *the shape* inside that range: a noisy histogram over 128 cells between
+  its ends (evenly spaced, or evenly in ``asinh`` when the range covers
+  several orders of magnitude), whose quantiles give the bin edges and the
+  in-bin tables.
+
+Each row adds one to one cell of each histogram of each column, so each
+histogram is ``eps``-DP (``(eps, delta)`` for the stability histogram), and
+the budgets add up (basic composition). The budget of a table is split
+evenly over its columns; a numeric column splits its share in three equal
+parts (kept values, range, shape).
+"""
+
+# Authors: The sklearn-synth developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+import pandas as pd
+
+_SCALE = 1e-3
+_LIMIT = np.arcsinh(1e15 / _SCALE)
+#: Fixed, data-independent cells of the range histogram (in asinh space).
+RANGE_CELLS = np.linspace(-_LIMIT, _LIMIT, 257)
+#: Cells of the shape histogram between the noisy ends of the range.
+SHAPE_CELLS = 128
+
+
+def _to_t(x):
+    return np.arcsinh(np.asarray(x, dtype=float) / _SCALE)
+
+
+def _from_t(t):
+    return np.sinh(t) * _SCALE
+
+
+class PrivateCounter:
+    """Laplace noise for counts, drawn from one RandomState.
+
+    Parameters
+    ----------
+    epsilon, delta : float
+        The budget of one column.
+    threshold : int
+        The smallest count a kept value needs (value protection's ``k``).
+    rng : RandomState
+    """
+
+    def __init__(self, epsilon, delta, threshold, rng):
+        self.epsilon = epsilon
+        self.delta = delta
+        self.threshold = threshold
+        self.rng = rng
+
+    def noisy(self, counts, epsilon):
+        return counts + self.rng.laplace(scale=1.0 / epsilon, size=np.shape(counts))
+
+    def kept(self, values, counts, epsilon):
+        """The values whose noisy count clears the stability threshold, with
+        their noisy counts."""
+        tau = max(self.threshold, 1.0 + np.log(1.0 / (2.0 * self.delta)) / epsilon)
+        noisy = self.noisy(np.asarray(counts, dtype=float), epsilon)
+        keep = noisy >= tau
+        return values[keep], noisy[keep]
+
+    def kept_categories(self, present):
+        """Kept categories of an object column (present values only)."""
+        counts = pd.Series(present, dtype=object).value_counts()
+        values = np.asarray(counts.index, dtype=object)
+        return self.kept(values, counts.to_numpy(), self.epsilon)
+
+    def numeric_summary(self, x):
+        """Kept exact values and a noisy description of a numeric column:
+        ``(values, value_counts, low, high, cell_edges, cell_counts)``."""
+        eps = self.epsilon / 3
+        values, counts = np.unique(x, return_counts=True)
+        kept, kept_counts = self.kept(values, counts, eps)
+        coarse = np.histogram(np.clip(_to_t(x), -_LIMIT, _LIMIT), RANGE_CELLS)[0]
+        coarse = self.noisy(coarse, eps)
+        survive = coarse >= np.log(10 * coarse.size) / eps
+        if not survive.any():  # too few rows for this budget: the cell holding most
+            survive = coarse == coarse.max()
+        cells = np.flatnonzero(survive)
+        low, high = _from_t(RANGE_CELLS[cells[0]]), _from_t(RANGE_CELLS[cells[-1] + 1])
+        if kept.size:  # the kept values bound the range too (they are released anyway)
+            low, high = min(low, kept.min()), max(high, kept.max())
+        edges = _shape_edges(low, high)
+        fine = np.histogram(np.clip(x, low, high), edges)[0]
+        fine = self.noisy(fine, eps)
+        fine = np.where(fine >= 2 / eps, fine, 0.0)
+        return kept, kept_counts, low, high, edges, fine
+
+
+def _shape_edges(low, high):
+    if high <= low:
+        return np.array([low, low + max(abs(low), 1.0) * 1e-9])
+    t_low, t_high = _to_t(low), _to_t(high)
+    if t_high - t_low > 4 * np.log(10) and low > -1:  # several orders of magnitude
+        edges = _from_t(np.linspace(t_low, t_high, SHAPE_CELLS + 1))
+    else:
+        edges = np.linspace(low, high, SHAPE_CELLS + 1)
+    edges[0], edges[-1] = low, high
+    return np.unique(edges)
+
+
+def noisy_quantiles(edges, counts, q):
+    """Quantiles of the distribution the noisy histogram describes (uniform
+    inside each cell)."""
+    cumulative = np.concatenate([[0.0], np.cumsum(counts)])
+    if cumulative[-1] <= 0:
+        return np.interp(q, [0, 1], [edges[0], edges[-1]])
+    return np.interp(np.asarray(q) * cumulative[-1], cumulative, edges)
+
+
+def noisy_class_prior(classes, n_classes, epsilon, rng):
+    """Class frequencies from Laplace-noised counts (at least one row each)."""
+    counts = np.bincount(classes, minlength=n_classes).astype(float)
+    noisy = np.maximum(counts + rng.laplace(scale=1.0 / epsilon, size=n_classes), 1.0)
+    return noisy / noisy.sum()
