@@ -91,6 +91,9 @@ def _add_binner_options(p):
         "--decode", choices=["empirical", "uniform", "midpoint"], default="empirical",
         help="how a bin symbol becomes a number again (default empirical)",
     )
+    p.add_argument("--no-value-protection", action="store_true",
+                   help="keep rare values, extremes and identifiers as they are (by default "
+                   "none seen in fewer than 5 to 7 rows survives the round trip)")
     p.add_argument("--random-state", type=int, default=0, help="seed (default 0)")
     p.add_argument("--show", type=_at_least(0), default=3,
                    help="rows to print as sentences (default 3)")
@@ -169,6 +172,13 @@ def _add_fit_parser(sub):
         help="a generator parameter, e.g. --set architecture=transformer --set max_epochs=10 "
         "(values are read as JSON, else as text); repeat for several",
     )
+    fit.add_argument("--epsilon", type=float,
+                     help="train with (epsilon, delta)-differential privacy (sequence-lm; needs "
+                     "pip install \"sklearn-synth[dp]\")")
+    fit.add_argument("--delta", type=float, help="the delta of --epsilon (default 1/rows)")
+    fit.add_argument("--no-value-protection", action="store_true",
+                     help="let the model reproduce rare categories, extremes and identifiers "
+                     "(by default it does not)")
     fit.add_argument("--random-state", type=int, default=0, help="seed (default 0)")
     fit.add_argument(
         "--allow-training-rows", action="store_true",
@@ -215,6 +225,8 @@ def _add_evaluate_parser(sub):
     evaluate.add_argument("--train", help="the generator's training rows (adds privacy figures)")
     evaluate.add_argument("--label-column", help="label column (adds train-on-synthetic figures)")
     evaluate.add_argument("--plot", help="write the report's figure to this PNG file")
+    evaluate.add_argument("--model", help="the generator's model file: its epsilon, when "
+                          "trained with differential privacy, goes into the report")
     evaluate.add_argument("--no-detection", action="store_true",
                           help="skip the classifier two-sample test (the slowest figure)")
     evaluate.add_argument("--random-state", type=int, default=0, help="seed (default 0)")
@@ -295,6 +307,11 @@ def _run_fit(args, out):
 
     cls = getattr(generators, _GENERATORS[args.generator])
     params = _parse_params(args.params)
+    if args.no_value_protection:
+        params["value_protection"] = False
+    for name in ("epsilon", "delta"):
+        if getattr(args, name) is not None:
+            params[name] = getattr(args, name)
     with _user_errors():  # an unknown parameter name
         model = cls(random_state=args.random_state)
         if args.verbose and "verbose" in model.get_params():
@@ -310,6 +327,9 @@ def _run_fit(args, out):
         model.fit(X, y)
     seconds = time.perf_counter() - start
     print(f"Fitted {model!r} in {seconds:.1f} s.", file=out)
+    if getattr(model, "epsilon_", None) is not None:
+        print(f"Differential privacy: epsilon={model.epsilon_:.3g}, delta={model.delta_:.3g} "
+              "(the encoding and the network).", file=out)
     with _user_errors():
         try:
             path = model.save(args.output, allow_training_rows=args.allow_training_rows,
@@ -499,9 +519,16 @@ def _run_evaluate(args, out):
     if args.train:
         train, y_train = _split_label(_read_table(args.train), args.label_column, args.train)
     reference, what = (train, "training") if train is not None else (real, "real held-out")
+    epsilon = None
+    if args.model:
+        from .utils import load_model
+
+        with _user_errors():
+            epsilon = getattr(load_model(args.model), "epsilon_", None)
     with _user_errors():
         report = evaluate(real, synth, y_real, y_synth, X_train=train, y_train=y_train,
-                          detection=not args.no_detection, random_state=args.random_state)
+                          detection=not args.no_detection, epsilon=epsilon,
+                          random_state=args.random_state)
         rate = exact_copy_rate(reference, synth)
     print(f"Real: {len(real)} rows; synthetic: {len(synth)} rows"
           + (f"; training: {len(train)} rows" if train is not None else "") + ".", file=out)
@@ -510,6 +537,17 @@ def _run_evaluate(args, out):
           f"{len(synth)}) are identical to a row of the {what} file"
           + ("" if train is not None else "; pass --train to compare with the training rows")
           + ".", file=out)
+    if report.leaks is not None:
+        leaking = report.leaks[report.leaks["n_synthetic"] > 0]
+        for column, row in leaking.iterrows():
+            what_leaks = "training identifiers" if row["kind"] == "identifier" else \
+                "values seen in fewer than 5 training rows"
+            print(f"Column {column!r}: {row['synthetic']:.2%} of the synthetic values "
+                  f"({row['n_synthetic']}) are {what_leaks} (real held-out rows: "
+                  f"{row['heldout']:.2%}).", file=out)
+        if not len(leaking):
+            print("No synthetic value is a training identifier or a value seen in fewer than 5 "
+                  "training rows.", file=out)
     if args.plot:
         _save_figure(report, args.plot, out)
 
@@ -631,7 +669,9 @@ def _binner_round_trip(data, source, args, out):
     from .preprocessing import SymbolicBinner
 
     binner = SymbolicBinner(n_bins=args.n_bins, strategy=args.strategy, bins=args.bins,
-                            decode=args.decode, random_state=args.random_state)
+                            decode=args.decode,
+                            value_protection=not getattr(args, "no_value_protection", False),
+                            random_state=args.random_state)
     with _user_errors():
         seconds, symbols, decoded = _timed_round_trip(binner, data)
     print(f"Read {data.shape[0]} rows x {data.shape[1]} columns from {source}.", file=out)

@@ -345,3 +345,71 @@ def test_fit_column_selection_errors(tmp_path, capsys, option, value, message):
                  "dummy", "--label-column", "target", option, value]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err
+
+
+def _zeek_conn_log(n=1500, seed=0):
+    """A raw Zeek conn log: connection ids, addresses, ports, rare services."""
+    rng = np.random.RandomState(seed)
+    alphabet = list("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+    service = rng.choice(["dns", "http", "ssl"], n).astype(object)
+    service[:3] = ["irc", "irc", "gopher"]
+    resp_h = rng.choice(["8.8.8.8", "10.0.0.1"], n).astype(object)
+    resp_h[3:8] = [f"203.0.113.{i}" for i in range(5)]
+    orig_bytes = rng.lognormal(6, 2, n).round()
+    return pd.DataFrame({
+        "ts": 1.6e9 + np.sort(rng.uniform(0, 86400, n)),
+        "uid": ["C" + "".join(rng.choice(alphabet, 17)) for _ in range(n)],
+        "id.orig_h": rng.choice(["192.168.1.10", "192.168.1.11"], n),
+        "id.orig_p": rng.randint(1024, 65535, n),
+        "id.resp_h": resp_h,
+        "id.resp_p": rng.choice([53, 80, 443], n),
+        "proto": rng.choice(["tcp", "udp"], n),
+        "service": service,
+        "duration": rng.lognormal(0, 2, n),
+        "orig_bytes": orig_bytes,
+        "orig_ip_bytes": orig_bytes + 40,
+        "label": rng.choice(["benign", "malicious"], n, p=[0.8, 0.2]),
+    })
+
+
+def test_raw_conn_log_gives_no_training_identifier_or_rare_value(tmp_path, capsys):
+    """The issue's trial: fit on a raw Zeek conn log and sample; no uid, rare address or
+    rare service of the training file comes back, and evaluate says so."""
+    log = _zeek_conn_log()
+    train, held = log.iloc[:1200], log.iloc[1200:]
+    train.to_csv(tmp_path / "conn.csv", index=False)
+    held.to_csv(tmp_path / "held.csv", index=False)
+    model, out = tmp_path / "m.safetensors", tmp_path / "s.csv"
+    assert main(["fit", str(tmp_path / "conn.csv"), "--label-column", "label", "-o", str(model),
+                 "--set", "max_epochs=2", "--set", "n_bins=20", "--set", "hidden_size=16",
+                 "--set", "embedding_dim=8"]) == 0
+    assert b"irc" not in model.read_bytes() and train["uid"][0].encode() not in model.read_bytes()
+    assert main(["sample", str(model), "-n", "3000", "-o", str(out), "--label-column",
+                 "label"]) == 0
+    sampled = pd.read_csv(out)
+    assert sampled["uid"].is_unique and not set(sampled["uid"]) & set(train["uid"])
+    assert sampled["uid"].str.match(r"^C[0-9A-Za-z]{17}$").all()
+    assert not {"irc", "gopher"} & set(sampled["service"])
+    assert not set(sampled["id.resp_h"]) & {f"203.0.113.{i}" for i in range(5)}
+    capsys.readouterr()
+    assert main(["evaluate", str(tmp_path / "held.csv"), str(out), "--train",
+                 str(tmp_path / "conn.csv"), "--label-column", "label", "--no-detection"]) == 0
+    report = capsys.readouterr().out
+    assert "verbatim training identifiers" in report
+    assert not any(line.startswith("Column 'uid'") for line in report.splitlines())
+
+
+def test_fit_with_epsilon_reports_it(tmp_path, capsys):
+    pytest.importorskip("opacus")
+    log = _zeek_conn_log(1200).drop(columns=["uid"])
+    log.to_csv(tmp_path / "conn.csv", index=False)
+    model, out = tmp_path / "m.safetensors", tmp_path / "s.csv"
+    assert main(["fit", str(tmp_path / "conn.csv"), "--label-column", "label", "-o", str(model),
+                 "--epsilon", "8", "--set", "max_epochs=1", "--set", "n_bins=10",
+                 "--set", "hidden_size=8", "--set", "embedding_dim=8"]) == 0
+    assert "Differential privacy: epsilon=" in capsys.readouterr().out
+    assert main(["sample", str(model), "-n", "200", "-o", str(out), "--label-column",
+                 "label"]) == 0
+    assert main(["evaluate", str(tmp_path / "conn.csv"), str(out), "--model", str(model),
+                 "--label-column", "label", "--no-detection"]) == 0
+    assert "epsilon (differential privacy)" in capsys.readouterr().out

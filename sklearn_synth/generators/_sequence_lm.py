@@ -522,13 +522,12 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
         return kwargs
 
     def _allowed(self):
-        """Symbols the model may emit: those the training rows used; under
-        differential privacy (no exact counts) every regular and missing symbol."""
-        sizes = self.binner_.vocabulary_sizes_
+        """Symbols the model may emit: those the training rows used (under
+        differential privacy, those with a positive noisy count)."""
         counts = self.binner_.symbol_counts_
-        allowed = np.zeros((sizes.size, sizes.max()), dtype=bool)
-        for j, size in enumerate(sizes):
-            allowed[j, :size] = counts[j] > 0 if counts is not None else np.arange(size) < size - 1
+        allowed = np.zeros((len(counts), max(c.size for c in counts)), dtype=bool)
+        for j, c in enumerate(counts):
+            allowed[j, : c.size] = c > 0
         return allowed
 
     def _build_net(self, torch, seed, valid=None, accelerate=False, private=None):

@@ -34,6 +34,7 @@ from ._privacy import (
     exact_copy_rate,
     membership_attack_report,
     mia_advantage_loss,
+    verbatim_value_rates,
 )
 from ._report import QualityReport, evaluate
 from ._scorer import (
@@ -113,5 +114,6 @@ __all__ = [
     "sequence_tstr",
     "series_windows",
     "train_synthetic_test_real",
+    "verbatim_value_rates",
     "tstr_score",
 ]

@@ -9,6 +9,7 @@ import pandas as pd
 from sklearn.neighbors import NearestNeighbors
 
 from ..base import is_generator
+from ..utils._columns import is_identifier_like
 from ._attacks import CLASSIFIER_ATTACKS, attack_advantage, membership_scores
 from ._tabular import TableEncoder, align_tables, row_hashes
 
@@ -37,6 +38,69 @@ def exact_copy_rate(X_train, X_synth):
     """
     train, synth = align_tables(X_train, X_synth, names=["X_synth"])
     return float(np.isin(row_hashes(synth), row_hashes(train)).mean())
+
+
+def verbatim_value_rates(X_train, X_synth, X_heldout=None, *, rare_threshold=5):
+    """Per column, the share of synthetic values copied from the training rows
+    that should never be: identifiers, and values seen in few training rows.
+
+    A column is *identifier-like* when it holds strings, at least 90% of them
+    distinct, in 20 training rows or more (the rule of
+    :class:`~sklearn_synth.preprocessing.SymbolicBinner`'s value protection):
+    every training value of it counts. In every other column, a training
+    value counts when fewer than ``rare_threshold`` training rows hold it (a
+    rare category, a port seen once, an extreme). Missing values never count.
+
+    Parameters
+    ----------
+    X_train : array-like or DataFrame
+        The generator's training rows.
+    X_synth : array-like or DataFrame
+        Synthetic rows with the same columns.
+    X_heldout : array-like or DataFrame, default=None
+        Real rows not used for training: their rate is the reference (real
+        new rows share some rare values with the training rows by chance,
+        more so in whole-number columns with few distinct values).
+    rare_threshold : int, default=5
+        Training values held by fewer rows are rare.
+
+    Returns
+    -------
+    rates : DataFrame
+        Indexed by column: ``kind`` (``"identifier"`` or ``"value"``),
+        ``synthetic`` (the share of the synthetic column's present values
+        that are counted training values), ``n_synthetic`` (their number) and,
+        with ``X_heldout``, ``heldout``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sklearn_synth.metrics import verbatim_value_rates
+    >>> train = pd.DataFrame({"service": ["http"] * 8 + ["irc", "gopher"]})
+    >>> synth = pd.DataFrame({"service": ["http", "http", "irc", "_RARE_"]})
+    >>> verbatim_value_rates(train, synth).loc["service", "synthetic"]
+    np.float64(0.25)
+    """
+    tables = [X_synth] if X_heldout is None else [X_synth, X_heldout]
+    train, *others = align_tables(X_train, *tables, names=["X_synth", "X_heldout"][:len(tables)])
+    rows = []
+    for column in train.columns:
+        present = train[column].dropna()
+        values = present.astype(object).to_numpy()
+        if is_identifier_like(values):
+            kind, counted = "identifier", set(values)
+        else:
+            counts = present.astype(object).value_counts()
+            kind, counted = "value", set(counts.index[counts < rare_threshold])
+        row = {"column": column, "kind": kind}
+        for name, table in zip(["synthetic", "heldout"], others):
+            cells = table[column].dropna().astype(object)
+            hits = cells.isin(counted) if counted else pd.Series(False, index=cells.index)
+            row[name] = float(hits.mean()) if len(cells) else 0.0
+            if name == "synthetic":
+                row["n_synthetic"] = int(hits.sum())
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("column")
 
 
 def _nearest_distances(reference, queries, encoder):

@@ -13,7 +13,12 @@ from ._fidelity import (
     inlier_rate_score,
     mean_upper,
 )
-from ._privacy import distance_attack, distance_to_closest_record, exact_copy_rate
+from ._privacy import (
+    distance_attack,
+    distance_to_closest_record,
+    exact_copy_rate,
+    verbatim_value_rates,
+)
 from ._tabular import align_tables, is_numeric
 from ._utility import train_synthetic_test_real
 
@@ -33,13 +38,18 @@ class QualityReport:
         Absolute Spearman correlation differences (:func:`correlation_difference`).
     inliers : dict
         Inlier rates of both SVM configurations (``"rbf"`` and ``"paper"``).
+    leaks : DataFrame or None
+        Per column, the share of synthetic values that are training
+        identifiers or rare training values (:func:`verbatim_value_rates`);
+        None without the training rows.
     """
 
-    def __init__(self, summary, columns, correlations, inliers, real, synth):
+    def __init__(self, summary, columns, correlations, inliers, real, synth, leaks=None):
         self.summary = summary
         self.columns = columns
         self.correlations = correlations
         self.inliers = inliers
+        self.leaks = leaks
         self._real = real
         self._synth = synth
 
@@ -127,6 +137,7 @@ def evaluate(
     X_train=None,
     y_train=None,
     detection=True,
+    epsilon=None,
     random_state=0,
 ):
     """Every fidelity, utility and privacy figure for a synthetic table, in one call.
@@ -143,11 +154,16 @@ def evaluate(
     X_train, y_train : array-like or DataFrame, default=None
         The generator's training rows (and labels): with them the report adds
         the exact-copy rate, distances to the closest training record, the
-        distance membership attack and train-on-real; the inlier SVM is
-        fitted on them (else on half of ``X_real``).
+        distance membership attack, the share of synthetic values that are
+        training identifiers or rare training values (seen in fewer than 5
+        training rows; :func:`verbatim_value_rates`) and train-on-real; the
+        inlier SVM is fitted on them (else on half of ``X_real``).
     detection : bool, default=True
         Include the classifier two-sample test (a random forest with 5-fold
         predictions, the slowest figure).
+    epsilon : float or None, default=None
+        The generator's differential-privacy budget (its ``epsilon_``), to
+        report beside the measured figures.
     random_state : int, default=0
         Seeds every metric.
 
@@ -213,9 +229,20 @@ def evaluate(
             dcr["heldout_median"], "no lower than reference")
         advantage, _ = distance_attack(train, real, synth)
         add("privacy", "distance-attack advantage", advantage, 0.0, "lower")
+        leaks = verbatim_value_rates(train, synth, real)
+        for kind, metric in [("identifier", "verbatim training identifiers"),
+                             ("value", "rare training values reproduced")]:
+            part = leaks[leaks["kind"] == kind]
+            if len(part):
+                add("privacy", metric, part["synthetic"].mean(), part["heldout"].mean(),
+                    "no higher than reference")
+    else:
+        leaks = None
+    if epsilon is not None:
+        add("privacy", "epsilon (differential privacy)", epsilon, np.nan, "lower")
 
     summary = pd.DataFrame(rows, columns=["group", "metric", "value", "reference", "better"])
-    return QualityReport(summary, distances, correlations, inliers, real, synth)
+    return QualityReport(summary, distances, correlations, inliers, real, synth, leaks)
 
 
 def _identity(values):

@@ -19,25 +19,9 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 
-#: A column is identifier-like when at least this share of its present values
-#: are distinct...
-IDENTIFIER_DISTINCT_SHARE = 0.9
-#: ...and it has at least this many present values (on fewer rows every value
-#: is rare anyway, and the rare-category rule protects them).
-IDENTIFIER_MIN_ROWS = 20
 #: Fresh identifiers are drawn from at least 2**48 possible values; a shape
 #: with fewer is lengthened beyond every training value.
 _MIN_SPACE_BITS = 48
-
-
-def is_identifier_like(present):
-    """True when the present (non-missing) values of an object column are
-    strings with about one distinct value per row."""
-    if present.size < IDENTIFIER_MIN_ROWS:
-        return False
-    if not all(isinstance(v, str) for v in present):
-        return False
-    return pd.unique(pd.Series(present, dtype=object)).size >= IDENTIFIER_DISTINCT_SHARE * present.size
 
 
 class IdentifierCodec:

@@ -24,7 +24,10 @@ Each row adds one to one cell of each histogram of each column, so each
 histogram is ``eps``-DP (``(eps, delta)`` for the stability histogram), and
 the budgets add up (basic composition). The budget of a table is split
 evenly over its columns; a numeric column splits its share in three equal
-parts (kept values, range, shape).
+parts (kept values and the missing count, range, shape), a categorical
+column in two (kept values and the missing count, the number of present
+values). The symbol counts a model needs (which symbols occur, and how
+often) are computed from these noisy counts too.
 """
 
 # Authors: The sklearn-synth developers
@@ -78,18 +81,39 @@ class PrivateCounter:
         keep = noisy >= tau
         return values[keep], noisy[keep]
 
-    def kept_categories(self, present):
-        """Kept categories of an object column (present values only)."""
+    def column_counts(self, values, counts, n_missing, epsilon):
+        """Noisy counts of ``values`` and of the missing values, from one
+        histogram (each row adds to one of them): all values, unthresholded
+        (for a fixed, public set such as an identifier column's one symbol);
+        the missing count goes through the stability threshold."""
+        noisy = np.maximum(self.noisy(np.asarray(counts, dtype=float), epsilon), 0.0)
+        return noisy, self._missing(n_missing, epsilon)
+
+    def _missing(self, n_missing, epsilon):
+        tau = max(self.threshold, 1.0 + np.log(1.0 / (2.0 * self.delta)) / epsilon)
+        noisy = float(self.noisy(float(n_missing), epsilon))
+        return noisy if noisy >= tau else 0.0
+
+    def kept_categories(self, present, n_missing):
+        """Kept categories of an object column (``present``: its non-missing
+        values), their noisy counts, the noisy count of missing values and
+        that of all the other rows (for the shared rare symbol)."""
+        eps = self.epsilon / 2
         counts = pd.Series(present, dtype=object).value_counts()
         values = np.asarray(counts.index, dtype=object)
-        return self.kept(values, counts.to_numpy(), self.epsilon)
+        kept, noisy = self.kept(values, counts.to_numpy(), eps)
+        missing = self._missing(n_missing, eps)
+        # the total from the other half of the budget
+        total = float(self.noisy(float(len(present)), eps))
+        return kept, noisy, missing, total - noisy.sum()
 
-    def numeric_summary(self, x):
+    def numeric_summary(self, x, n_missing):
         """Kept exact values and a noisy description of a numeric column:
-        ``(values, value_counts, low, high, cell_edges, cell_counts)``."""
+        ``(values, value_counts, missing_count, low, high, cell_edges, cell_counts)``."""
         eps = self.epsilon / 3
         values, counts = np.unique(x, return_counts=True)
         kept, kept_counts = self.kept(values, counts, eps)
+        missing = self._missing(n_missing, eps)
         coarse = np.histogram(np.clip(_to_t(x), -_LIMIT, _LIMIT), RANGE_CELLS)[0]
         coarse = self.noisy(coarse, eps)
         survive = coarse >= np.log(10 * coarse.size) / eps
@@ -103,7 +127,7 @@ class PrivateCounter:
         fine = np.histogram(np.clip(x, low, high), edges)[0]
         fine = self.noisy(fine, eps)
         fine = np.where(fine >= 2 / eps, fine, 0.0)
-        return kept, kept_counts, low, high, edges, fine
+        return kept, kept_counts, missing, low, high, edges, fine
 
 
 def _shape_edges(low, high):

@@ -18,6 +18,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..base import TableInputMixin
+from ..utils._columns import is_identifier_like
 from ..utils._persistence import PersistenceMixin
 from ..utils._random import resolve_sample_rng
 from ..utils._validation import (
@@ -29,7 +30,7 @@ from ..utils._validation import (
     time_to_float,
 )
 from ._codecs import RARE_MARKER, ContinuousCodec, ValueCodec, _bin_edges, codec_from_parts
-from ._identifiers import IdentifierCodec, is_identifier_like
+from ._identifiers import IdentifierCodec
 from ._private_encoding import PrivateCounter, noisy_quantiles
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
@@ -128,8 +129,8 @@ class SymbolicBinner(PersistenceMixin, TableInputMixin, OneToOneFeatureMixin, Tr
         kept. Needs ``value_protection=True``, ``bins="per_column"`` and a
         ``"quantile"`` or ``"uniform"`` strategy; identifier columns decode
         to fresh 16-character hexadecimal strings, and numbers decode to whole
-        numbers only in integer-typed columns. ``symbol_counts_`` is then None:
-        exact counts are not released. None fits without noise.
+        numbers only in integer-typed columns, and ``symbol_counts_`` holds
+        noisy counts. None fits without noise.
     delta : float or None, default=None
         The ``delta`` of ``epsilon``; None means ``1 / n_samples``.
     random_state : int, RandomState instance or None, default=None
@@ -161,10 +162,10 @@ class SymbolicBinner(PersistenceMixin, TableInputMixin, OneToOneFeatureMixin, Tr
         :meth:`to_tokens`.
     n_tokens_ : int
         Size of that token space.
-    symbol_counts_ : list of ndarray of int or None
+    symbol_counts_ : list of ndarray of int
         Training count of every symbol of each column (zero for symbols the
         training data never used, which a language model should never emit).
-        None under ``epsilon``.
+        Under ``epsilon``, rounded noisy counts.
     epsilon_ : float or None
         The privacy budget the fitted encoding spent (``epsilon``), None
         without differential privacy.
@@ -371,35 +372,48 @@ class SymbolicBinner(PersistenceMixin, TableInputMixin, OneToOneFeatureMixin, Tr
         self.delta_ = 1.0 / n_rows if self.delta is None else float(self.delta)
         self.epsilon_ = float(self.epsilon)
         n_cols = len(columns)
-        codecs = []
+        codecs, counts = [], []
         for j, (col, is_num) in enumerate(zip(columns, numeric)):
             counter = PrivateCounter(self.epsilon_ / n_cols, self.delta_ / n_cols,
                                      int(thresholds[j]), self.random_state_)
             dtype = self._template["dtypes"][j] if self._template["frame"] else self._template["dtype"]
+            missing = np.asarray(pd.isna(col))
             if is_num:
                 check_no_infinity(col, column_label(self._labels, j))
                 integer = isinstance(dtype, np.dtype) and dtype.kind in "iu"
-                codecs.append(_private_numeric_codec(
-                    col[~np.isnan(col)], counter, integer, self.n_bins, max_distinct,
-                    self.strategy, self.handle_unknown))
-                continue
-            present = col[~np.asarray(pd.isna(col))]
-            if is_identifier_like(present):
-                codecs.append(IdentifierCodec.public())
-                continue
-            kept, noisy = counter.kept_categories(present)
-            order = np.argsort(-noisy, kind="stable")
-            categories = _sort_categories_like(kept, dtype)
-            strings = not kept.size or all(isinstance(c, str) for c in kept)
-            rare_value = RARE_MARKER if strings else kept[order[0]]
-            codec = ValueCodec(np.asarray(categories, dtype=object), False, self.handle_unknown,
-                               rare_value)
-            if isinstance(dtype, pd.CategoricalDtype):
-                self._template["dtypes"][j] = _protected_categorical(dtype, codec)
+                codec, regular, n_missing = _private_numeric_codec(
+                    col[~missing], int(missing.sum()), counter, integer, self.n_bins,
+                    max_distinct, self.strategy, self.handle_unknown)
+            elif is_identifier_like(col[~missing]):
+                codec = IdentifierCodec.public()
+                regular, n_missing = counter.column_counts(np.array([0.0]), np.array([
+                    (~missing).sum()]), int(missing.sum()), self.epsilon_ / n_cols)
+            else:
+                codec, regular, n_missing = self._private_categorical_codec(
+                    col[~missing], int(missing.sum()), counter, dtype, j)
             codecs.append(codec)
+            counts.append(np.concatenate([regular, [n_missing, 0.0]]))
         self._set_codecs(codecs)
-        self.symbol_counts_ = None
+        # noisy counts (post-processing of the released ones), so that a model
+        # knows which symbols occur
+        self.symbol_counts_ = [np.round(c).astype(np.int64) for c in counts]
         return self._encode(columns, warn=False)
+
+    def _private_categorical_codec(self, present, n_missing, counter, dtype, j):
+        kept, noisy, noisy_missing, noisy_rest = counter.kept_categories(present, n_missing)
+        order = np.argsort(-noisy, kind="stable")
+        categories = _sort_categories_like(kept, dtype)
+        strings = not kept.size or all(isinstance(c, str) for c in kept)
+        rare_value = RARE_MARKER if strings else kept[order[0]]
+        codec = ValueCodec(np.asarray(categories, dtype=object), False, self.handle_unknown,
+                           rare_value)
+        if isinstance(dtype, pd.CategoricalDtype):
+            self._template["dtypes"][j] = _protected_categorical(dtype, codec)
+        by_value = dict(zip(kept, noisy))
+        regular = [by_value[c] for c in categories]
+        if codec.n_symbols > len(categories):  # the marker's symbol takes every other row
+            regular.append(max(noisy_rest, 1.0))
+        return codec, np.asarray(regular, dtype=float), noisy_missing
 
     def _check_private_params(self):
         wrong = []
@@ -678,20 +692,25 @@ def _sort_categories_like(kept, dtype):
     return _sort_categories(list(kept))
 
 
-def _private_numeric_codec(x, counter, integer, n_bins, max_distinct, strategy, handle_unknown):
+def _private_numeric_codec(x, n_missing, counter, integer, n_bins, max_distinct, strategy,
+                           handle_unknown):
     """A numeric column's codec from the noisy counts of ``counter``: exact
-    symbols when a few kept values hold almost every row, else bins."""
-    kept, kept_counts, low, high, cells, fine = counter.numeric_summary(x)
+    symbols when a few kept values hold almost every row, else bins; with the
+    noisy count of each regular symbol and of the missing symbol."""
+    kept, kept_counts, noisy_missing, low, high, cells, fine = counter.numeric_summary(
+        x, n_missing)
     total = max(fine.sum(), 1.0)
     if 0 < kept.size <= max_distinct and kept_counts.sum() >= (1 - 1 / (2 * n_bins)) * total:
-        return ValueCodec(np.sort(kept), True, handle_unknown)
+        order = np.argsort(kept)
+        return ValueCodec(kept[order], True, handle_unknown), kept_counts[order], noisy_missing
     inside = (kept >= low) & (kept <= high)
     big = inside & (kept_counts * n_bins >= total)
-    spikes = np.sort(kept[big])
+    order = np.argsort(kept[big])
+    spikes, spike_counts = kept[big][order], kept_counts[big][order]
     rest = fine.copy()
     if spikes.size:  # the spikes' own rows leave the histogram the bins are cut from
         cell = np.clip(np.searchsorted(cells, spikes, side="right") - 1, 0, rest.size - 1)
-        np.subtract.at(rest, cell, kept_counts[big][np.argsort(kept[big])])
+        np.subtract.at(rest, cell, spike_counts)
         rest = np.maximum(rest, 0)
     n_cont = max(n_bins - spikes.size, 1)
     if strategy == "uniform":
@@ -705,14 +724,19 @@ def _private_numeric_codec(x, counter, integer, n_bins, max_distinct, strategy, 
     if edges.size == 1:
         edges = np.repeat(edges, 2)
     edges[0], edges[-1] = low, high
-    tables, interpolate = _private_tables(cells, rest, edges, integer)
-    return ContinuousCodec(spikes, edges, integer, tables, interpolate)
+    tables, interpolate = _private_tables(cells, rest, edges, integer, spikes)
+    codec = ContinuousCodec(spikes, edges, integer, tables, interpolate)
+    cumulative = np.concatenate([[0.0], np.cumsum(rest)])
+    bin_counts = np.diff(np.interp(edges, cells, cumulative))
+    raw = np.concatenate([spike_counts, np.maximum(bin_counts, 1.0)])  # codec's raw order
+    return codec, raw[codec.order], noisy_missing
 
 
-def _private_tables(cells, counts, edges, integer):
+def _private_tables(cells, counts, edges, integer, spikes):
     """In-bin tables from the noisy histogram: the quantiles of each bin's
-    share of the noisy distribution."""
-    from ._codecs import EMPIRICAL_RESOLUTION
+    share of the noisy distribution (whole numbers off the spikes for integer
+    columns)."""
+    from ._codecs import EMPIRICAL_RESOLUTION, _off_integer_spikes
 
     cumulative = np.concatenate([[0.0], np.cumsum(counts)])
     at_edges = np.interp(edges, cells, cumulative)
@@ -725,11 +749,13 @@ def _private_tables(cells, counts, edges, integer):
         else:
             tables[b] = np.interp(lo + q * (hi - lo), cumulative, cells)
         tables[b] = np.clip(tables[b], edges[b], edges[b + 1])
-    if integer:
-        tables = np.round(tables)
-        for b in range(edges.size - 1):
-            top = edges[b + 1] if b == edges.size - 2 else max(np.ceil(edges[b + 1]) - 1, edges[b])
-            tables[b] = np.clip(tables[b], np.ceil(edges[b]), top)
+        if integer:
+            last = b == edges.size - 2
+            low = np.ceil(edges[b])
+            high = max(edges[b + 1] if last else np.ceil(edges[b + 1]) - 1, low)
+            tables[b] = np.clip(np.round(tables[b]), low, high)
+            if not np.isin(low, spikes) and not np.isin(high, spikes):
+                tables[b] = _off_integer_spikes(tables[b], spikes, low, high)
     return tables, np.full(edges.size - 1, not integer)
 
 
