@@ -28,6 +28,10 @@ _DEFAULT_LR = {"rnn": 3e-3, "transformer": 2e-3, "wavenet": 3e-3}
 # rows x 23 columns on 2 CPU cores.
 _DEFAULT_EPOCHS = {"rnn": 50, "transformer": 25, "wavenet": 25}
 
+# Default epochs under differential privacy: every epoch runs (no early
+# stopping) and costs budget, and a DP-SGD epoch is about five times slower.
+_DEFAULT_PRIVATE_EPOCHS = 10
+
 # Default depth per backbone: the paper's Transformer has 4 blocks; the WaveNet
 # gets enough dilation doublings to see the whole row (None).
 _DEFAULT_LAYERS = {"rnn": 1, "transformer": 4, "wavenet": None}
@@ -144,7 +148,8 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
         0.73 with 0.2 (see the :ref:`User Guide <sequence_lm>`).
     max_epochs : int or None, default=None
         Training epochs (early stopping may end training sooner); None means
-        50 for the RNN and 25 for the slower Transformer and WaveNet.
+        50 for the RNN and 25 for the slower Transformer and WaveNet, and 10
+        under ``epsilon`` (every epoch then runs and spends budget).
     batch_size : int, default=512
         Rows per training batch.
     lr : float or None, default=None
@@ -441,7 +446,7 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
         n_parts = self.n_features_in_ + (classes is not None)
         label = encoding / n_parts if classes is not None else 0.0
         sgd = self.epsilon - encoding
-        epochs = self.max_epochs if self.max_epochs is not None else _DEFAULT_EPOCHS[self.architecture]
+        epochs = self._max_epochs(private=True)
         rate = 1.0 / np.ceil(n_rows / self.batch_size)  # Opacus's Poisson rate
         noise = self.noise_multiplier
         if noise is None:
@@ -463,6 +468,11 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
                     "delta": delta / 2,
                     "max_epsilon": None if self.noise_multiplier is None else sgd},
         }
+
+    def _max_epochs(self, private):
+        if self.max_epochs is not None:
+            return self.max_epochs
+        return _DEFAULT_PRIVATE_EPOCHS if private else _DEFAULT_EPOCHS[self.architecture]
 
     def _split_rows(self, n_rows, classes, rng):
         """Training and validation row indices; rows of rare classes repeated in the
@@ -542,8 +552,7 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
             seed=seed,
             valid=valid,
             lr=self.lr if self.lr is not None else _DEFAULT_LR[self.architecture],
-            max_epochs=(self.max_epochs if self.max_epochs is not None
-                        else _DEFAULT_EPOCHS[self.architecture]),
+            max_epochs=self._max_epochs(private is not None),
             weight_decay=self.weight_decay,
             n_tokens=self.binner_.n_tokens_ + n_classes,
             n_positions=self.n_features_in_,
