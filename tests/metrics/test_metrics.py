@@ -271,3 +271,45 @@ def test_scorers_warn_when_a_fold_cannot_stand_for_the_classes():
         warnings.simplefilter("error", UnrepresentativeFoldWarning)
         cross_val_score(gen, X, y, scoring=tstr_score,
                         cv=StratifiedKFold(3, shuffle=True, random_state=0))
+
+
+def test_verbatim_value_rates_count_identifiers_and_rare_values():
+    from sklearn_synth.metrics import verbatim_value_rates
+
+    rng = np.random.RandomState(0)
+    n = 200
+    train = pd.DataFrame({"uid": [f"C{i:06d}x" for i in range(n)],
+                          "service": ["http"] * (n - 3) + ["irc", "irc", "gopher"],
+                          "port": [80] * (n - 1) + [31337]})
+    synth = pd.DataFrame({"uid": ["C000001x", "fresh1", "fresh2", "fresh3"],
+                          "service": ["http", "irc", "_RARE_", "http"],
+                          "port": [80, 80, 31337, 80]})
+    held = pd.DataFrame({"uid": ["new1", "new2"], "service": ["http", "gopher"],
+                         "port": [80, 80]})
+    rates = verbatim_value_rates(train, synth, held)
+    assert rates.loc["uid", "kind"] == "identifier" and rates.loc["service", "kind"] == "value"
+    assert rates.loc["uid", "synthetic"] == 0.25 and rates.loc["uid", "n_synthetic"] == 1
+    assert rates.loc["service", "synthetic"] == 0.25 and rates.loc["service", "heldout"] == 0.5
+    assert rates.loc["port", "synthetic"] == 0.25 and rates.loc["port", "heldout"] == 0.0
+    # rare_threshold moves the bar; missing values never count
+    assert verbatim_value_rates(train, synth, rare_threshold=2).loc["service", "synthetic"] == 0
+    with_missing = synth.assign(service=[None, None, None, "irc"])
+    assert verbatim_value_rates(train, with_missing).loc["service", "synthetic"] == 1.0
+    del rng
+
+
+def test_evaluate_reports_leaks_and_epsilon():
+    from sklearn_synth.metrics import evaluate
+
+    rng = np.random.RandomState(0)
+    train = pd.DataFrame({"uid": [f"id{i:05d}" for i in range(300)],
+                          "x": rng.normal(size=300)})
+    synth = train.iloc[:50].reset_index(drop=True)  # copies: every id leaks
+    held = pd.DataFrame({"uid": [f"new{i}" for i in range(100)], "x": rng.normal(size=100)})
+    report = evaluate(held, synth, X_train=train, detection=False, epsilon=3.5)
+    values = report.summary.set_index("metric")
+    assert values.loc["verbatim training identifiers", "value"] == 1.0
+    assert values.loc["verbatim training identifiers", "reference"] == 0.0
+    assert values.loc["epsilon (differential privacy)", "value"] == 3.5
+    assert report.leaks.loc["uid", "n_synthetic"] == 50
+    assert evaluate(held, synth, detection=False).leaks is None
