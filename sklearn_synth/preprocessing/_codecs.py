@@ -22,7 +22,7 @@ from ..exceptions import OutOfRangeWarning, UnknownCategoryWarning
 EMPIRICAL_RESOLUTION = 101
 
 
-def _sort_categories(values):
+def sort_categories(values):
     """Sort category values; mixed, unorderable types sort by (type name, str)."""
     try:
         return sorted(values)
@@ -281,7 +281,7 @@ def window_means(x_sorted, q, window):
     return np.clip(means, x_sorted[start], x_sorted[start + window - 1])
 
 
-def _off_integer_spikes(values, spikes, low, high):
+def off_integer_spikes(values, spikes, low, high):
     """Move rounded means that landed on a spike (a value with a symbol of its
     own) to the nearest whole number in ``[low, high]`` that is not one, so
     that decoding stays in the bin's symbol (``low`` and ``high``, values of
@@ -322,7 +322,7 @@ def _empirical_tables(x_sorted, edges, spikes, integer_valued, window=None):
         if window is not None and chunk.size >= window:
             tables[b] = window_means(chunk, q, window)
             if integer_valued:
-                tables[b] = _off_integer_spikes(
+                tables[b] = off_integer_spikes(
                     np.clip(np.round(tables[b]), chunk[0], chunk[-1]), spikes, chunk[0], chunk[-1])
             interpolate[b] = not integer_valued
             continue
@@ -404,7 +404,7 @@ class ValueCodec:
         if declared is not None:  # pandas categorical: keep its declared order
             categories = list(declared)
         else:
-            categories = _sort_categories(pd.unique(pd.Series(x, dtype=object)))
+            categories = sort_categories(pd.unique(pd.Series(x, dtype=object)))
         rare_value = None
         if threshold is not None:
             counts = pd.Series(x, dtype=object).value_counts(dropna=True)

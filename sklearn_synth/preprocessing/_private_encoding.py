@@ -36,6 +36,8 @@ often) are computed from these noisy counts too.
 import numpy as np
 import pandas as pd
 
+from ._codecs import EMPIRICAL_RESOLUTION, ContinuousCodec, ValueCodec, off_integer_spikes
+
 _SCALE = 1e-3
 _LIMIT = np.arcsinh(1e15 / _SCALE)
 #: Fixed, data-independent cells of the range histogram (in asinh space).
@@ -156,3 +158,68 @@ def noisy_class_prior(classes, n_classes, epsilon, rng):
     counts = np.bincount(classes, minlength=n_classes).astype(float)
     noisy = np.maximum(counts + rng.laplace(scale=1.0 / epsilon, size=n_classes), 1.0)
     return noisy / noisy.sum()
+
+
+def private_numeric_codec(x, n_missing, counter, integer, n_bins, max_distinct, strategy,
+                           handle_unknown):
+    """A numeric column's codec from the noisy counts of ``counter``: exact
+    symbols when a few kept values hold almost every row, else bins; with the
+    noisy count of each regular symbol and of the missing symbol."""
+    kept, kept_counts, noisy_missing, low, high, cells, fine = counter.numeric_summary(
+        x, n_missing)
+    total = max(fine.sum(), 1.0)
+    if 0 < kept.size <= max_distinct and kept_counts.sum() >= (1 - 1 / (2 * n_bins)) * total:
+        order = np.argsort(kept)
+        return ValueCodec(kept[order], True, handle_unknown), kept_counts[order], noisy_missing
+    inside = (kept >= low) & (kept <= high)
+    big = inside & (kept_counts * n_bins >= total)
+    order = np.argsort(kept[big])
+    spikes, spike_counts = kept[big][order], kept_counts[big][order]
+    rest = fine.copy()
+    if spikes.size:  # the spikes' own rows leave the histogram the bins are cut from
+        cell = np.clip(np.searchsorted(cells, spikes, side="right") - 1, 0, rest.size - 1)
+        np.subtract.at(rest, cell, spike_counts)
+        rest = np.maximum(rest, 0)
+    n_cont = max(n_bins - spikes.size, 1)
+    if strategy == "uniform":
+        edges = np.linspace(low, high, n_cont + 1)
+    else:
+        edges = noisy_quantiles(cells, rest, np.linspace(0, 1, n_cont + 1))
+    if integer:
+        low, high = np.ceil(low), max(np.floor(high), np.ceil(low))
+        edges = np.ceil(edges)
+    edges = np.unique(np.clip(edges, low, high))
+    if edges.size == 1:
+        edges = np.repeat(edges, 2)
+    edges[0], edges[-1] = low, high
+    tables, interpolate = _private_tables(cells, rest, edges, integer, spikes)
+    codec = ContinuousCodec(spikes, edges, integer, tables, interpolate)
+    cumulative = np.concatenate([[0.0], np.cumsum(rest)])
+    bin_counts = np.diff(np.interp(edges, cells, cumulative))
+    raw = np.concatenate([spike_counts, np.maximum(bin_counts, 1.0)])  # codec's raw order
+    return codec, raw[codec.order], noisy_missing
+
+
+def _private_tables(cells, counts, edges, integer, spikes):
+    """In-bin tables from the noisy histogram: the quantiles of each bin's
+    share of the noisy distribution (whole numbers off the spikes for integer
+    columns)."""
+    cumulative = np.concatenate([[0.0], np.cumsum(counts)])
+    at_edges = np.interp(edges, cells, cumulative)
+    q = np.linspace(0, 1, EMPIRICAL_RESOLUTION)
+    tables = np.empty((edges.size - 1, EMPIRICAL_RESOLUTION))
+    for b in range(edges.size - 1):
+        lo, hi = at_edges[b], at_edges[b + 1]
+        if hi - lo <= 1e-12:
+            tables[b] = edges[b] + q * (edges[b + 1] - edges[b])
+        else:
+            tables[b] = np.interp(lo + q * (hi - lo), cumulative, cells)
+        tables[b] = np.clip(tables[b], edges[b], edges[b + 1])
+        if integer:
+            last = b == edges.size - 2
+            low = np.ceil(edges[b])
+            high = max(edges[b + 1] if last else np.ceil(edges[b + 1]) - 1, low)
+            tables[b] = np.clip(np.round(tables[b]), low, high)
+            if not np.isin(low, spikes) and not np.isin(high, spikes):
+                tables[b] = off_integer_spikes(tables[b], spikes, low, high)
+    return tables, np.full(edges.size - 1, not integer)

@@ -31,7 +31,7 @@ from ..utils._validation import (
 )
 from ._codecs import RARE_MARKER, ContinuousCodec, ValueCodec, _bin_edges, codec_from_parts
 from ._identifiers import IdentifierCodec
-from ._private_encoding import PrivateCounter, noisy_quantiles
+from ._private_encoding import PrivateCounter, private_numeric_codec
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
@@ -381,7 +381,7 @@ class SymbolicBinner(PersistenceMixin, TableInputMixin, OneToOneFeatureMixin, Tr
             if is_num:
                 check_no_infinity(col, column_label(self._labels, j))
                 integer = isinstance(dtype, np.dtype) and dtype.kind in "iu"
-                codec, regular, n_missing = _private_numeric_codec(
+                codec, regular, n_missing = private_numeric_codec(
                     col[~missing], int(missing.sum()), counter, integer, self.n_bins,
                     max_distinct, self.strategy, self.handle_unknown)
             elif is_identifier_like(col[~missing]):
@@ -684,79 +684,12 @@ class SymbolicBinner(PersistenceMixin, TableInputMixin, OneToOneFeatureMixin, Tr
 
 def _sort_categories_like(kept, dtype):
     """Kept categories in the declared order of a pandas categorical, else sorted."""
-    from ._codecs import _sort_categories
+    from ._codecs import sort_categories
 
     if isinstance(dtype, pd.CategoricalDtype):
         wanted = set(kept)
         return [c for c in dtype.categories if c in wanted]
-    return _sort_categories(list(kept))
-
-
-def _private_numeric_codec(x, n_missing, counter, integer, n_bins, max_distinct, strategy,
-                           handle_unknown):
-    """A numeric column's codec from the noisy counts of ``counter``: exact
-    symbols when a few kept values hold almost every row, else bins; with the
-    noisy count of each regular symbol and of the missing symbol."""
-    kept, kept_counts, noisy_missing, low, high, cells, fine = counter.numeric_summary(
-        x, n_missing)
-    total = max(fine.sum(), 1.0)
-    if 0 < kept.size <= max_distinct and kept_counts.sum() >= (1 - 1 / (2 * n_bins)) * total:
-        order = np.argsort(kept)
-        return ValueCodec(kept[order], True, handle_unknown), kept_counts[order], noisy_missing
-    inside = (kept >= low) & (kept <= high)
-    big = inside & (kept_counts * n_bins >= total)
-    order = np.argsort(kept[big])
-    spikes, spike_counts = kept[big][order], kept_counts[big][order]
-    rest = fine.copy()
-    if spikes.size:  # the spikes' own rows leave the histogram the bins are cut from
-        cell = np.clip(np.searchsorted(cells, spikes, side="right") - 1, 0, rest.size - 1)
-        np.subtract.at(rest, cell, spike_counts)
-        rest = np.maximum(rest, 0)
-    n_cont = max(n_bins - spikes.size, 1)
-    if strategy == "uniform":
-        edges = np.linspace(low, high, n_cont + 1)
-    else:
-        edges = noisy_quantiles(cells, rest, np.linspace(0, 1, n_cont + 1))
-    if integer:
-        low, high = np.ceil(low), max(np.floor(high), np.ceil(low))
-        edges = np.ceil(edges)
-    edges = np.unique(np.clip(edges, low, high))
-    if edges.size == 1:
-        edges = np.repeat(edges, 2)
-    edges[0], edges[-1] = low, high
-    tables, interpolate = _private_tables(cells, rest, edges, integer, spikes)
-    codec = ContinuousCodec(spikes, edges, integer, tables, interpolate)
-    cumulative = np.concatenate([[0.0], np.cumsum(rest)])
-    bin_counts = np.diff(np.interp(edges, cells, cumulative))
-    raw = np.concatenate([spike_counts, np.maximum(bin_counts, 1.0)])  # codec's raw order
-    return codec, raw[codec.order], noisy_missing
-
-
-def _private_tables(cells, counts, edges, integer, spikes):
-    """In-bin tables from the noisy histogram: the quantiles of each bin's
-    share of the noisy distribution (whole numbers off the spikes for integer
-    columns)."""
-    from ._codecs import EMPIRICAL_RESOLUTION, _off_integer_spikes
-
-    cumulative = np.concatenate([[0.0], np.cumsum(counts)])
-    at_edges = np.interp(edges, cells, cumulative)
-    q = np.linspace(0, 1, EMPIRICAL_RESOLUTION)
-    tables = np.empty((edges.size - 1, EMPIRICAL_RESOLUTION))
-    for b in range(edges.size - 1):
-        lo, hi = at_edges[b], at_edges[b + 1]
-        if hi - lo <= 1e-12:
-            tables[b] = edges[b] + q * (edges[b + 1] - edges[b])
-        else:
-            tables[b] = np.interp(lo + q * (hi - lo), cumulative, cells)
-        tables[b] = np.clip(tables[b], edges[b], edges[b + 1])
-        if integer:
-            last = b == edges.size - 2
-            low = np.ceil(edges[b])
-            high = max(edges[b + 1] if last else np.ceil(edges[b + 1]) - 1, low)
-            tables[b] = np.clip(np.round(tables[b]), low, high)
-            if not np.isin(low, spikes) and not np.isin(high, spikes):
-                tables[b] = _off_integer_spikes(tables[b], spikes, low, high)
-    return tables, np.full(edges.size - 1, not integer)
+    return sort_categories(list(kept))
 
 
 def _protected_categorical(dtype, codec):
