@@ -26,11 +26,8 @@ epochs, batch 500); ours at their defaults (SequenceLMSynthesizer: the RNN,
 
 import argparse
 import json
-import os
 import resource
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -38,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import machine, print_table  # noqa: E402
+from _common import add_child_arguments, machine, run_matrix  # noqa: E402
 
 MODELS = ["sequence_lm", "dummy", "gaussian_copula", "ctgan", "tvae"]
 LABEL = "label"
@@ -132,41 +129,18 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tables", default="cic,kdd")
     parser.add_argument("--models", default=",".join(MODELS))
-    parser.add_argument("--one", help=argparse.SUPPRESS)
-    parser.add_argument("--table", help=argparse.SUPPRESS)
-    parser.add_argument("--out", help=argparse.SUPPRESS)
+    add_child_arguments(parser)
     args = parser.parse_args()
     if args.one:
         fit_one(args.one, args.table, args.out)
         return
 
-    work = Path(tempfile.mkdtemp(prefix="bench_anchors_"))
     print(f"Machine: {machine()}; {time.strftime('%Y-%m-%d')}", flush=True)
-    for table in args.tables.split(","):
-        X_train, X_test, _, _ = load_table(table)
-        print(f"\n{table}: {len(X_train)} training rows, {len(X_test)} held-out rows, "
-              f"{X_train.shape[1]} columns + label", flush=True)
-        rows = []
-        for model in args.models.split(","):
-            out = work / f"{table}_{model}.parquet"
-            result = subprocess.run(
-                [sys.executable, __file__, "--one", model, "--table", table, "--out", str(out)],
-                capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"},
-            )
-            if result.returncode != 0:
-                print(f"  {model}: failed\n{result.stderr[-2000:]}", flush=True)
-                continue
-            timing = json.loads(result.stdout.strip().splitlines()[-1])
-            quality = judge(table, pd.read_parquet(out))
-            rows.append([model, timing["fit_s"], timing["rows_per_s"], timing["peak_mib"],
-                         *quality.values()])
-            print(f"  {model}: " + ", ".join(f"{k} {v:.4g}" for k, v in
-                                             {**timing, **quality}.items()), flush=True)
-        if not rows:
-            continue
-        print()
-        print_table(rows, ["model", "fit s", "rows/s", "peak MiB", "detect AUC", "inlier cal",
-                           "TSTR/TRTR", "mean KS", "corr diff", "attack adv"])
+    run_matrix(__file__, args.tables.split(","), args.models.split(","), load_table, judge,
+               lambda name, timing, quality: [name, timing["fit_s"], timing["rows_per_s"],
+                                              timing["peak_mib"], *quality.values()],
+               ["model", "fit s", "rows/s", "peak MiB", "detect AUC", "inlier cal",
+                "TSTR/TRTR", "mean KS", "corr diff", "attack adv"])
 
 
 if __name__ == "__main__":
