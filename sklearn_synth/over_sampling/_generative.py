@@ -310,6 +310,18 @@ def _stack_rows(parts):
     first = parts[0]
     if is_dataframe(first):
         out = pd.concat(parts, ignore_index=True)
-        changed = {c: first.dtypes[c] for c in first.columns if out.dtypes[c] != first.dtypes[c]}
+        changed = {c: _widened(first.dtypes[c], out[c]) for c in first.columns
+                   if out.dtypes[c] != first.dtypes[c]}
         return out.astype(changed) if changed else out
     return np.concatenate([np.asarray(part).astype(first.dtype, copy=False) for part in parts])
+
+
+def _widened(dtype, values):
+    """``dtype``, with the categories a generator added (value protection's
+    ``"_RARE_"``) appended when it is a pandas categorical."""
+    if not isinstance(dtype, pd.CategoricalDtype):
+        return dtype
+    extra = [v for v in pd.unique(values.dropna().astype(object)) if v not in set(dtype.categories)]
+    if not extra:
+        return dtype
+    return pd.CategoricalDtype(list(dtype.categories) + extra, ordered=dtype.ordered)

@@ -190,7 +190,9 @@ class SymbolicBinner(PersistenceMixin, TableInputMixin, OneToOneFeatureMixin, Tr
     (NaN, None, ``pd.NA``) get the missing-value symbol and come back missing.
     Values outside the training range are clipped to the edge bins with an
     ``OutOfRangeWarning``; unseen values of an exact numeric column map to the
-    nearest training value with the same warning.
+    nearest training value with the same warning. Under value protection both
+    happen to training rows too (the range stops at the k-th extremes, rare
+    exact values have no symbol), so numeric columns then give no warning.
 
     Examples
     --------
@@ -485,7 +487,10 @@ class SymbolicBinner(PersistenceMixin, TableInputMixin, OneToOneFeatureMixin, Tr
                 col = col.astype(object)
             elif not text and col.dtype == object:
                 col = col.astype(np.float64)
-            S[:, j] = codec.encode(col, column_label(self._labels, j), warn)
+            # under value protection a number beyond the protected range, or an exact
+            # value without a symbol, is expected (training rows have them): no warning
+            quiet = self.value_protection and not text
+            S[:, j] = codec.encode(col, column_label(self._labels, j), warn and not quiet)
         return S
 
     def inverse_transform(self, X, *, random_state=None):
