@@ -1,7 +1,7 @@
 """
-==============================================
+===============================================
 What a synthetic table gives back, and what not
-==============================================
+===============================================
 
 A synthetic table is shared in place of the real one, so it must not hand
 training values back: connection ids, rare categories, extreme values. This
