@@ -52,7 +52,14 @@ from ._scorer import (
     sequence_tstr,
     tstr_score,
 )
-from ._sequences import discriminator_accuracy_loss, predictive_error, series_windows
+from ._sequences import (
+    discriminator_accuracy_loss,
+    predictive_error,
+    random_windows,
+    series_windows,
+    window_detection_auc_loss,
+    window_features,
+)
 from ._utility import train_synthetic_test_real
 
 
@@ -111,9 +118,12 @@ __all__ = [
     "mia_advantage",
     "mia_advantage_loss",
     "predictive_error",
+    "random_windows",
     "sequence_tstr",
     "series_windows",
     "train_synthetic_test_real",
     "verbatim_value_rates",
     "tstr_score",
+    "window_detection_auc_loss",
+    "window_features",
 ]

@@ -8,8 +8,11 @@ from sklearn_synth.metrics import (
     discriminator_accuracy,
     discriminator_accuracy_loss,
     predictive_error,
+    random_windows,
     sequence_tstr,
     series_windows,
+    window_detection_auc_loss,
+    window_features,
 )
 
 pytest.importorskip("torch")
@@ -77,3 +80,61 @@ def test_sequence_scorers_in_cross_validate():
     result = cross_validate(gen, X, cv=2, scoring=scoring)
     assert np.all((result["test_indistinguishable"] >= 0) & (result["test_indistinguishable"] <= 1))
     assert np.all(result["test_tstr"] < 0)
+
+
+@given(lengths=st.lists(st.integers(1, 40), min_size=1, max_size=5), window=st.integers(1, 12),
+       seed=st.integers(0, 100))
+def test_random_windows_are_contiguous_runs_of_long_enough_series(lengths, window, seed):
+    series = [np.arange(n, dtype=float) + 1000 * i for i, n in enumerate(lengths)]
+    if max(lengths) < window:
+        with pytest.raises(ValueError, match="lower window"):
+            random_windows(series, window, 7, random_state=seed)
+        return
+    W = random_windows(series, window, 7, random_state=seed)
+    # each series gives its windows from an offset of at most min(window - 1, n - window)
+    fewest = sum((n - min(window - 1, n - window) - window) // window + 1
+                 for n in lengths if n >= window)
+    most = sum(n // window for n in lengths)
+    assert min(7, fewest) <= W.shape[0] <= min(7, most) and W.shape[1:] == (window, 1)
+    np.testing.assert_array_equal(np.diff(W[..., 0], axis=1), 1.0)
+    owner = (W[:, 0, 0] // 1000).astype(int)
+    assert all(lengths[i] >= window for i in owner)
+    steps = W[..., 0].ravel()
+    assert np.unique(steps).size == steps.size  # no two windows share a timestep
+    # reproducible with the same seed
+    np.testing.assert_array_equal(W, random_windows(series, window, 7, random_state=seed))
+
+
+def test_window_features_measure_what_they_say():
+    t = np.arange(128)
+    slow = np.stack([np.sin(2 * np.pi * t / 64), np.cos(2 * np.pi * t / 64)], axis=1)
+    fast = np.stack([np.sin(2 * np.pi * t / 4), -np.sin(2 * np.pi * t / 4)], axis=1)
+    F = window_features(np.stack([slow + 3.0, fast]))
+    n_per_channel = 18
+    assert F.shape == (2, 2 * n_per_channel + 1)
+    mean, std, acf1 = F[:, 0], F[:, 2], F[:, 12]
+    np.testing.assert_allclose(mean, [3.0, 0.0], atol=1e-9)
+    np.testing.assert_allclose(std, np.sqrt(0.5), rtol=1e-6)
+    assert acf1[0] > 0.9 > 0.1 > abs(acf1[1])
+    # bands are columns 24 + 2k + channel: period 64 sits in the lowest, period 4 at
+    # half the Nyquist frequency in band 4 (40-60%)
+    assert F[0, 24] > 0.99 and F[1, 32] > 0.99
+    np.testing.assert_allclose(F[:, -1], [0.0, -1.0], atol=1e-9)  # channel correlation
+    with pytest.raises(ValueError, match="at least 33 steps"):
+        window_features(np.zeros((2, 20, 1)))
+
+
+def test_window_judge_tells_rough_from_smooth_but_not_smooth_from_smooth():
+    from scipy.signal import lfilter
+
+    rng = np.random.RandomState(0)
+
+    def smooth():  # stationary AR(1) traces, one window each
+        return lfilter([1.0], [1.0, -0.9], rng.normal(size=(200, 150, 2)), axis=1)[:, 50:]
+
+    real = smooth()
+    rough = real + rng.normal(scale=0.5, size=real.shape)
+    assert window_detection_auc_loss(real, rough, n_windows=200) > 0.9
+    assert 0.35 < window_detection_auc_loss(real, smooth(), n_windows=200) < 0.65
+    with pytest.raises(ValueError, match="channel"):
+        window_detection_auc_loss(real, real[..., :1])
