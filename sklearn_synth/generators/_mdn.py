@@ -25,8 +25,9 @@ _LOG_2PI = math.log(2 * math.pi)
 
 class SenseGenModule(nn.Module):
     def __init__(self, n_channels, n_classes=0, class_dim=8, hidden_size=128, n_layers=3,
-                 dense_size=32, n_components=24, dropout=0.0, input_noise=0.0):
+                 dense_size=32, n_components=24, dropout=0.0, input_noise=0.0, ar_order=0):
         super().__init__()
+        self.ar_order = ar_order
         self.input_noise = input_noise
         self.n_channels = n_channels
         self.n_components = n_components
@@ -36,6 +37,9 @@ class SenseGenModule(nn.Module):
                             dropout=dropout if n_layers > 1 else 0.0)
         self.dense = nn.Linear(hidden_size, dense_size)
         self.head = nn.Linear(dense_size, n_components * (1 + 2 * n_channels))
+        if ar_order:
+            self.autoregression = nn.Linear(ar_order * n_channels, n_channels, bias=False)
+            nn.init.zeros_(self.autoregression.weight)
 
     def _inputs(self, previous, first, classes):
         if self.training and self.input_noise > 0:
@@ -57,15 +61,37 @@ class SenseGenModule(nn.Module):
         return logits, means, log_sigma
 
     def forward(self, previous, first, classes=None, state=None):
-        """previous: (B, T, C) values at t-1; first: (B, T) flags -> mixture parameters."""
+        """previous: (B, T, C) values at t-1; first: (B, T) flags -> mixture parameters.
+
+        The sequences start from scratch (zero state, zero values before them).
+        """
         out, _ = self.lstm(self._inputs(previous, first, classes), state)
-        return self._mixture(out)
+        logits, means, log_sigma = self._mixture(out)
+        if self.ar_order:
+            # lag j (0-based) of step t is previous[t - j]; zeros before the start
+            T, p = previous.shape[1], self.ar_order
+            padded = torch.cat([previous.new_zeros(previous.shape[0], p - 1, previous.shape[2]),
+                                previous], dim=1)
+            lags = torch.cat([padded[:, p - 1 - j:p - 1 - j + T] for j in range(p)], dim=-1)
+            means = means + self.autoregression(lags)[..., None, :]
+        return logits, means, log_sigma
 
     def step(self, previous, first, classes, state):
-        """One step for a batch: previous (B, C), first (B,) -> mixture at (B, ...), new state."""
-        out, state = self.lstm(self._inputs(previous[:, None], first[:, None], classes), state)
+        """One step for a batch: previous (B, C), first (B,) -> mixture at (B, ...), new state.
+
+        ``state`` is None at the first step; it carries the LSTM state and,
+        with an autoregression, the last ``ar_order`` values.
+        """
+        lstm_state, lags = (None, None) if state is None else state
+        out, lstm_state = self.lstm(self._inputs(previous[:, None], first[:, None], classes),
+                                    lstm_state)
         logits, means, log_sigma = self._mixture(out[:, 0])
-        return (logits, means, log_sigma), state
+        if self.ar_order:
+            if lags is None:
+                lags = previous.new_zeros(previous.shape[0], self.ar_order, previous.shape[1])
+            lags = torch.cat([previous[:, None], lags[:, :-1]], dim=1)
+            means = means + self.autoregression(lags.flatten(1))[:, None, :]
+        return (logits, means, log_sigma), (lstm_state, lags)
 
 
 def mixture_log_likelihood(params, target):

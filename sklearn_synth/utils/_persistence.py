@@ -464,6 +464,10 @@ def estimator_from_spec(spec, arrays, device=None, *, nested=False):
     cls = _resolve_class(spec["class"])
     params = decode_value(spec["params"], arrays, device)
     _check_params(cls, params, nested)
+    # a parameter added after the file was written takes the value that reproduces
+    # the model the file holds, not the new default
+    for name, value in getattr(cls, "_params_before_added", {}).items():
+        params.setdefault(name, value)
     if device is not None and "device" in params:
         params["device"] = device
     estimator = cls(**params)

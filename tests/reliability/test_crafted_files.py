@@ -108,6 +108,7 @@ _CRAFTED_FIELDS = [
     ("DummySynthesizer", "state", "extra_",
      {"objects": ["ab"], "shape": [1], "dtype": "<U60000"}, "holds shorter strings"),
     ("SequenceLMSynthesizer", "params", "hidden_size", 12000, "do not fit the network"),
+    ("SenseGenSynthesizer", "params", "ar_order", 10**6, "do not fit the network"),
     ("SenseGenSynthesizer", "state", "n_timesteps_", 10**7, "default length"),
     ("DummySynthesizer", "state", "_restore_state", 1, "not a fitted attribute"),
     ("DummySynthesizer", "state", "sample", 1, "not a fitted attribute"),
