@@ -2,7 +2,7 @@
 measured in the same run.
 
 Run: python benchmarks/bench_sensegen.py [--dataset watch,hmp] [--max-epochs N]
-         [--window W] [--judge-epochs N]
+         [--set name=value ...] [--judge-epochs N]
      (hmp reads SKLEARN_SYNTH_DATA or ../shared/data; watch ships with seglearn)
 
 Data: the smartwatch IMU recordings inside seglearn (6 channels, 50 Hz, 7
@@ -10,33 +10,38 @@ exercises, 140 recordings) and the HMP wrist accelerometer set (3 axes, 32 Hz,
 14 activities, 839 recordings). 80% of the recordings (stratified by
 activity) train the models; the rest are held out.
 
-Models, all class-conditional on the activity where they can be:
-- sensegen: SenseGenSynthesizer with its defaults (the paper's 3 x 128 LSTM,
-  32-unit dense layer, 24 components), fitted on the training recordings with
-  their activities; it then generates one recording per held-out recording
-  (same activity, same length), which is cut into windows like the real ones.
-- ar: an autoregressive model of order 8 per channel and activity, least
+Models, all class-conditional on the activity:
+- sensegen: SenseGenSynthesizer at its defaults, fitted on the training
+  recordings with their activities.
+- sensegen (paper head): the same with ``ar_order=0``, the paper's mixture
+  over the values themselves (the default before 0.3), with the same
+  training windows; ``--set`` adds further settings to both.
+- ar(8): an autoregressive model of order 8 per channel and activity, least
   squares on the training recordings, driven by Gaussian noise.
-- shuffled: the held-out windows with their timesteps shuffled (same values,
-  no dynamics): a judge that cannot catch these is too weak to mean anything.
+- shuffled real: the held-out recordings with their timesteps shuffled (same
+  values, no dynamics): a judge that cannot catch these is too weak to mean anything.
+Every model generates, from scratch, as many series as there are held-out
+recordings (at least 120) of 500 steps (HMP: 400) with activities drawn from
+the training recordings.
 
-Judges on windows of W steps (default 64), every recording entirely on one
-side of the judge's own train/test split:
-- "vs held-out": synthetic windows against the held-out recordings' windows,
-  next to the control "train vs held-out" (real windows of the training
-  recordings against the held-out ones: the gap between recordings, which a
-  model of the training recordings inherits).
-- "vs train": synthetic windows against fresh windows of the training
-  recordings (cut at a half-window offset), next to the control
-  "train vs train" (two disjoint halves of the training recordings).
-The issue's target (<= 0.60) is read on "vs train", where the control is near
-0.5; "vs held-out" is reported with its own control.
+Judges, both against windows of the training recordings ("vs train", where the
+issue's targets are read) and of the held-out recordings ("vs held-out"):
+- window statistics: a random forest on per-channel window statistics (levels,
+  spread, shape, autocorrelations, spectral band powers, correlations between
+  channels) of 600 non-overlapping 100-step windows a side, 5-fold ROC AUC
+  (sklearn_synth.metrics.window_detection_auc_loss). Controls: two disjoint
+  draws of training windows (the floor, near 0.5) and training against
+  held-out recordings (how far apart recordings are: a model that generalises
+  to new recordings cannot be expected below it).
+- LSTM: held-out accuracy of a one-layer LSTM on 64-step windows
+  (sklearn_synth.metrics.discriminator_accuracy_loss). Controls: two halves
+  of the training recordings, and training against held-out recordings.
 
 Also: the predictive score (one-step GRU trained on each model's windows,
 tested on held-out real windows; lower is better) next to training on the
 real training windows; per-channel spectral distance (total variation between
 the mean normalized periodograms) and autocorrelation difference (mean
-absolute difference of lags 1-16) against the held-out windows; fit seconds;
+absolute difference of lags 1-16) against held-out windows; fit seconds;
 sampled timesteps per second.
 """
 
@@ -126,84 +131,111 @@ def acf_difference(real, synth, lags=16):
     return float(np.abs(acf(real) - acf(synth)).mean())
 
 
+WINDOW = 100          # steps per window of the window-statistics judge
+LSTM_WINDOW = 64      # steps per window of the LSTM judge and the predictive score
+
+
+def parse_value(text):
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return {"none": None, "true": True, "false": False}.get(text.lower(), text)
+
+
+def judges(reference, series, args, seed=0):
+    """Both judges of ``series`` against the real ``reference`` recordings."""
+    from sklearn_synth.metrics import discriminator_accuracy_loss, window_detection_auc_loss
+
+    return (window_detection_auc_loss(reference, series, window=WINDOW, random_state=seed),
+            discriminator_accuracy_loss(reference, series, window=LSTM_WINDOW,
+                                        max_epochs=args.judge_epochs, random_state=seed))
+
+
 def run(dataset, args):
     from sklearn_synth.generators import SenseGenSynthesizer
-    from sklearn_synth.metrics import discriminator_accuracy_loss, predictive_error
+    from sklearn_synth.metrics import predictive_error, random_windows
 
     train, y_train, test, y_test = load(dataset)
-    W = args.window
     print(f"\n{dataset}: {len(train)} training and {len(test)} held-out recordings, "
-          f"{train[0].shape[1]} channels, window {W}", flush=True)
-    held, _ = windows(test, W)
+          f"{train[0].shape[1]} channels", flush=True)
+    held, _ = windows(test, LSTM_WINDOW)
     rng = np.random.RandomState(0)
-    lengths = [len(s) for s in test]
+    n_series, length = max(len(test), 120), 500 if dataset == "watch" else 400
+    labels = rng.choice(y_train, n_series)
 
+    extra = dict(parse_value_pair(text) for text in args.set)
+    if args.max_epochs is not None:
+        extra["max_epochs"] = args.max_epochs
     generated = {}
-    extra = {} if args.max_epochs is None else {"max_epochs": args.max_epochs}
-    gen = SenseGenSynthesizer(random_state=0, verbose=0, **extra)
-    start = time.perf_counter()
-    gen.fit(train, y_train)
-    fit_s = time.perf_counter() - start
-    start = time.perf_counter()
-    # one batch at the longest held-out length, each recording then cut to its own length
-    X, _ = gen.sample_labeled(y=y_test, n_timesteps=max(lengths), random_state=1)
-    synth = [x[:n] for x, n in zip(X, lengths)]
-    sample_s = time.perf_counter() - start
-    steps = len(lengths) * max(lengths)
-    generated["sensegen"] = (synth, fit_s, steps / sample_s, len(gen.history_))
-    print(f"  sensegen: fit {fit_s:.0f} s ({len(gen.history_)} epochs), sampling "
-          f"{steps / sample_s:,.0f} timesteps/s ({len(lengths)} series x {max(lengths)} steps)",
-          flush=True)
+    for name, params in [("sensegen", {}), ("sensegen (paper head)", {"ar_order": 0})]:
+        gen = SenseGenSynthesizer(random_state=0, **{**extra, **params})
+        start = time.perf_counter()
+        gen.fit(train, y_train)
+        fit_s = time.perf_counter() - start
+        start = time.perf_counter()
+        X, _ = gen.sample_labeled(y=labels, n_timesteps=length, random_state=1)
+        speed = X.shape[0] * X.shape[1] / (time.perf_counter() - start)
+        generated[name] = (list(X), fit_s, speed)
+        print(f"  {name}: fit {fit_s:.0f} s ({len(gen.history_)} epochs), sampling "
+              f"{speed:,.0f} timesteps/s ({n_series} series x {length} steps)", flush=True)
 
     start = time.perf_counter()
-    ar = ar_fit_sample(train, y_train, lengths, y_test, rng)
-    generated["ar(8)"] = (ar, time.perf_counter() - start, float("nan"), 0)
+    ar = ar_fit_sample(train, y_train, [length] * n_series, labels, rng)
+    generated["ar(8)"] = (ar, time.perf_counter() - start, float("nan"))
+    shuffle = np.random.default_rng(0)
+    generated["shuffled real"] = ([shuffle.permutation(s) for s in test], float("nan"),
+                                  float("nan"))
 
-    judge = dict(window=W, max_epochs=args.judge_epochs, random_state=0)
-    # the judges get whole recordings and cut the windows themselves, so that every
-    # recording sits on one side of their train/test split
-    shifted = [s[W // 2:] for s in train if len(s) - W // 2 >= W]  # fresh windows of training recordings
+    judge = dict(window=LSTM_WINDOW, max_epochs=args.judge_epochs, random_state=0)
     rows = []
-    for name, (series, fit_s, speed, epochs) in generated.items():
-        Ws, _ = windows(series, W)
-        rows.append([
-            name,
-            discriminator_accuracy_loss(test, series, **judge),
-            discriminator_accuracy_loss(shifted, series, **judge),
-            predictive_error(series, test, **judge),
-            spectral_distance(held, Ws),
-            acf_difference(held, Ws),
-            fit_s,
-            speed,
-        ])
+    for name, (series, fit_s, speed) in generated.items():
+        Ws, _ = windows(series, LSTM_WINDOW)
+        rows.append([name, *judges(train, series, args), *judges(test, series, args),
+                     predictive_error(series, test, **judge), spectral_distance(held, Ws),
+                     acf_difference(held, Ws), fit_s, speed])
         print(f"  {name}: done", flush=True)
-    shuffled = np.random.default_rng(0).permuted(held, axis=1)
-    rows.append(["shuffled real", discriminator_accuracy_loss(test, shuffled, **judge),
-                 float("nan"), predictive_error(shuffled, test, **judge),
-                 spectral_distance(held, shuffled), acf_difference(held, shuffled),
-                 float("nan"), float("nan")])
-    train_windows, _ = windows(train, W)
+
+    # controls: real against real
+    draws = random_windows(train, WINDOW, 1200, random_state=2)
     half = np.random.RandomState(1).permutation(len(train)) < len(train) // 2
     first = [s for s, h in zip(train, half) if h]
     second = [s for s, h in zip(train, half) if not h]
-    rows.append(["real (controls)", discriminator_accuracy_loss(test, train, **judge),
+    from sklearn_synth.metrics import discriminator_accuracy_loss, window_detection_auc_loss
+
+    train_windows, _ = windows(train, LSTM_WINDOW)
+    rows.append(["real: train vs train",
+                 window_detection_auc_loss(list(draws[:600]), list(draws[600:]), window=WINDOW),
                  discriminator_accuracy_loss(first, second, **judge),
-                 predictive_error(train, test, **judge),
+                 float("nan"), float("nan"), predictive_error(train, test, **judge),
                  spectral_distance(held, train_windows), acf_difference(held, train_windows),
                  float("nan"), float("nan")])
-    print(f"\n{dataset}: discriminator accuracy (0.5 = indistinguishable), predictive MAE "
-          "(lower is better), spectral TV and ACF differences against held-out windows")
-    print_table(rows, ["model", "disc vs held-out", "disc vs train", "predictive MAE",
-                       "spectral TV", "ACF diff", "fit s", "timesteps/s"])
-    print("  real (controls): 'disc vs held-out' is train-vs-held-out recordings, 'disc vs train' is "
-          "two halves of the training recordings, predictive MAE is train-on-real.")
+    rows.append(["real: train vs held-out", float("nan"), float("nan"), *judges(test, train, args),
+                 float("nan"), float("nan"), float("nan"), float("nan"), float("nan")])
+    print(f"\n{dataset}: window-statistics AUC and LSTM accuracy (0.5 = indistinguishable), "
+          "predictive MAE (lower is better), spectral TV and ACF differences against held-out "
+          "windows")
+    print_table(rows, ["model", "window AUC vs train", "LSTM vs train", "window AUC vs held-out",
+                       "LSTM vs held-out", "predictive MAE", "spectral TV", "ACF diff", "fit s",
+                       "timesteps/s"])
+    print("  controls: 'train vs train' is two disjoint draws of training windows (window "
+          "judge) and two halves of the training recordings (LSTM judge); its predictive MAE "
+          "is train-on-real. 'train vs held-out' is the training recordings judged against "
+          "the held-out ones.")
+
+
+def parse_value_pair(text):
+    name, _, value = text.partition("=")
+    return name, parse_value(value)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dataset", default="watch,hmp")
     parser.add_argument("--max-epochs", type=int, default=None)
-    parser.add_argument("--window", type=int, default=64)
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="a SenseGenSynthesizer parameter for both SenseGen rows")
     parser.add_argument("--judge-epochs", type=int, default=20)
     args = parser.parse_args()
     print(f"machine: {machine()}")
