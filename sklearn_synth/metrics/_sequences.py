@@ -219,16 +219,20 @@ def window_detection_auc_loss(
     """
     from ._fidelity import detection_auc_loss
 
-    real, synth = as_series_list(X_real, "X_real"), as_series_list(X_synth, "X_synth")
-    if real[0].shape[1] != synth[0].shape[1]:
-        raise ValueError(
-            f"X_real has {real[0].shape[1]} channel(s) and X_synth {synth[0].shape[1]}."
-        )
+    real, synth = _two_sets(X_real, "X_real", X_synth, "X_synth")
     rng = check_random_state(random_state)
     F_real = window_features(random_windows(real, window, n_windows, rng))
     F_synth = window_features(random_windows(synth, window, n_windows, rng))
     return detection_auc_loss(F_real, F_synth, classifier=classifier, cv=cv,
                               max_rows=n_windows, random_state=rng)
+
+
+def _two_sets(A, name_a, B, name_b):
+    """Two sets of series as lists, after checking they have the same channels."""
+    a, b = as_series_list(A, name_a), as_series_list(B, name_b)
+    if a[0].shape[1] != b[0].shape[1]:
+        raise ValueError(f"{name_a} has {a[0].shape[1]} channel(s) and {name_b} {b[0].shape[1]}.")
+    return a, b
 
 
 def _window_length(real, synth, window):
@@ -339,11 +343,7 @@ def discriminator_accuracy_loss(
     torch = import_torch()
     from ._sequence_models import SequenceClassifier
 
-    real, synth = as_series_list(X_real, "X_real"), as_series_list(X_synth, "X_synth")
-    if real[0].shape[1] != synth[0].shape[1]:
-        raise ValueError(
-            f"X_real has {real[0].shape[1]} channel(s) and X_synth {synth[0].shape[1]}."
-        )
+    real, synth = _two_sets(X_real, "X_real", X_synth, "X_synth")
     rng = check_random_state(random_state)
     length = _window_length(real, synth, window)
     Wr, gr = series_windows(real, length)
@@ -419,9 +419,7 @@ def predictive_error(
     torch = import_torch()
     from ._sequence_models import NextStepPredictor
 
-    train, test = as_series_list(X_train, "X_train"), as_series_list(X_test, "X_test")
-    if train[0].shape[1] != test[0].shape[1]:
-        raise ValueError(f"X_train has {train[0].shape[1]} channel(s) and X_test {test[0].shape[1]}.")
+    train, test = _two_sets(X_train, "X_train", X_test, "X_test")
     rng = check_random_state(random_state)
     length = _window_length(train, test, window)
     W_train, _ = series_windows(train, length)
