@@ -144,6 +144,11 @@ def parse_value(text):
     return {"none": None, "true": True, "false": False}.get(text.lower(), text)
 
 
+def parse_value_pair(text):
+    name, _, value = text.partition("=")
+    return name, parse_value(value)
+
+
 def judges(reference, series, args, seed=0):
     """Both judges of ``series`` against the real ``reference`` recordings."""
     from sklearn_synth.metrics import discriminator_accuracy_loss, window_detection_auc_loss
@@ -155,7 +160,12 @@ def judges(reference, series, args, seed=0):
 
 def run(dataset, args):
     from sklearn_synth.generators import SenseGenSynthesizer
-    from sklearn_synth.metrics import predictive_error, random_windows
+    from sklearn_synth.metrics import (
+        discriminator_accuracy_loss,
+        predictive_error,
+        random_windows,
+        window_detection_auc_loss,
+    )
 
     train, y_train, test, y_test = load(dataset)
     print(f"\n{dataset}: {len(train)} training and {len(test)} held-out recordings, "
@@ -202,8 +212,6 @@ def run(dataset, args):
     half = np.random.RandomState(1).permutation(len(train)) < len(train) // 2
     first = [s for s, h in zip(train, half) if h]
     second = [s for s, h in zip(train, half) if not h]
-    from sklearn_synth.metrics import discriminator_accuracy_loss, window_detection_auc_loss
-
     train_windows, _ = windows(train, LSTM_WINDOW)
     rows.append(["real: train vs train",
                  window_detection_auc_loss(list(draws[:600]), list(draws[600:]), window=WINDOW),
@@ -223,11 +231,6 @@ def run(dataset, args):
           "judge) and two halves of the training recordings (LSTM judge); its predictive MAE "
           "is train-on-real. 'train vs held-out' is the training recordings judged against "
           "the held-out ones.")
-
-
-def parse_value_pair(text):
-    name, _, value = text.partition("=")
-    return name, parse_value(value)
 
 
 def main():
