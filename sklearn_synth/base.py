@@ -146,6 +146,13 @@ class SamplingMixin(metaclass=ABCMeta):
         X : DataFrame or ndarray of shape (<= chunk_size, n_features)
             Or ``(X, y)`` when ``labeled``.
         """
+        method = self.sample_labeled if labeled else self.sample
+        yield from self._chunks(n_samples, chunk_size, random_state,
+                                lambda start, size, rng: method(size, random_state=rng))
+
+    def _chunks(self, n_samples, chunk_size, random_state, draw):
+        """Check the arguments of a chunked stream, then yield ``draw(start, size,
+        rng)`` for consecutive chunks of at most ``chunk_size`` rows."""
         check_is_fitted(self)
         n_samples = check_n_samples(n_samples)
         chunk_size = check_n_samples(chunk_size, "chunk_size")
@@ -153,11 +160,7 @@ class SamplingMixin(metaclass=ABCMeta):
             raise ValueError("chunk_size must be at least 1.")
         rng = resolve_sample_rng(random_state, self.random_state_)
         for start in range(0, n_samples, chunk_size):
-            size = min(chunk_size, n_samples - start)
-            if labeled:
-                yield self.sample_labeled(size, random_state=rng)
-            else:
-                yield self.sample(size, random_state=rng)
+            yield draw(start, min(chunk_size, n_samples - start), rng)
 
     # Subclasses whose sampling takes extra arguments (a series length) override
     # the public methods with their own signature and call these two.

@@ -1,15 +1,27 @@
 """Private torch modules of the sequence language models.
 
-Every backbone reads a row as ``[prefix, s_0, ..., s_{T-2}]`` (tokens in the
+Every backbone takes a row as ``[prefix, s_0, ..., s_{T-1}]`` (tokens in the
 binner's shared space; the prefix is the start token or a class token) and
-returns, at position ``t``, logits over column ``t``'s own symbols, so a model
-can never emit a symbol of another column. Symbols a column never used during
-training are masked.
+returns, for every column ``j``, logits over column ``j``'s own symbols, so a
+model can never emit a symbol of another column. Symbols a column never used
+during training are masked.
 
-Each backbone also implements incremental decoding: ``init_state(prefix)``
-then ``step(state, token, t)`` returns the logits of position ``t`` and the
-new state, computing only the new position (carried RNN state, a key/value
-cache for the Transformer, per-layer input queues for the WaveNet).
+The columns need not come in their own order. An ``order`` (a permutation of
+the columns per row) feeds the row's tokens in that order; position ``p`` then
+reads the tokens of columns ``order[:p]`` and the embedding of the column it
+predicts, ``order[p]``, and its output is read by column ``order[p]``'s head.
+Without an order the columns come in their own order. During training, a
+share ``column_shuffle`` of the rows come in a random *subset-first* order: a
+random subset of the columns in their own order, then the others in their own
+order. A model trained so can condition on any subset of columns exactly: put
+the subset first and generate the rest (see ``SequenceLMSynthesizer``).
+
+Each backbone also implements incremental decoding: ``init_state(batch_size,
+device)`` then ``step(state, token, t, column)`` returns the hidden state of
+position ``t`` (which predicts ``column``, an int or one column per row) and
+the new state, computing only the new position (carried RNN state, a
+key/value cache for the Transformer, per-layer input queues for the WaveNet);
+``heads.step(hidden, column)`` turns it into logits.
 """
 
 # Authors: The sklearn-synth developers
@@ -17,6 +29,7 @@ cache for the Transformer, per-layer input queues for the WaveNet).
 
 import math
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -133,25 +146,129 @@ def _register_private_layers():
     register_grad_sampler(PrivateGRU)(_gru_grad_sample)
 
 
+def subset_first_orders(n_rows, n_columns, share, device, generator=None):
+    """Column orders for training: a share ``share`` of the rows get a random
+    subset of the columns first (each column in it with probability ``q``, ``q``
+    uniform per row), then the other columns, both parts in column order; the
+    other rows get the columns' own order. ``generator``: a local
+    ``torch.Generator`` (None: torch's default one, seeded around training).
+
+    These are exactly the orders conditional sampling uses (the given columns
+    first), so the model learns only the ``2 ** n_columns`` orders it is asked
+    for rather than all ``n_columns!`` permutations.
+    """
+    arange = torch.arange(n_columns, device=device)
+    shuffled = torch.rand(n_rows, 1, device=device, generator=generator) < share
+    q = torch.rand(n_rows, 1, device=device, generator=generator)
+    first = (torch.rand(n_rows, n_columns, device=device, generator=generator) < q) & shuffled
+    return torch.argsort((~first).long() * n_columns + arange, dim=1)
+
+
+#: Smooth functions of a bin's place in its column (0 to 1) that every bin's
+#: embedding gets through a learned per-column map: sin and cos of k pi r.
+_N_WAVES = 7
+
+
+def _place_tables(ranks, token_columns, n_columns):
+    """The place features of each column's bins side by side, (n_columns, width,
+    1 + 2 * _N_WAVES): r, sin(k pi r) and cos(k pi r) of each bin's place r;
+    and where each token's row sits in them (past the end, a zero row, for
+    tokens without a place). Computed in numpy: the module may be built on
+    torch's meta device."""
+    ranks = np.asarray(ranks, dtype=np.float64)
+    token_columns = np.asarray(token_columns, dtype=np.int64)
+    placed = np.flatnonzero(~np.isnan(ranks))
+    columns = token_columns[placed]
+    first = np.full(n_columns, ranks.size)
+    np.minimum.at(first, columns, placed)
+    slot = placed - first[columns]
+    width = int(slot.max()) + 1 if placed.size else 1
+    r = ranks[placed][:, None]
+    k = np.arange(1, _N_WAVES + 1) * np.pi
+    features = np.zeros((n_columns, width, 1 + 2 * _N_WAVES), dtype=np.float32)
+    features[columns, slot] = np.hstack([r, np.sin(k * r), np.cos(k * r)])
+    slots = np.full(ranks.size, n_columns * width, dtype=np.int64)
+    slots[placed] = columns * width + slot
+    return features, slots
+
+
 class _Base(nn.Module):
-    def __init__(self, n_tokens, n_positions, embedding_dim, allowed, private=False):
+    """Embeddings, column orders and output heads shared by the backbones, which
+    implement ``hidden(tokens, columns)``: the hidden state of every position
+    of ``tokens`` (B, T), position ``p`` predicting column ``columns[:, p]``.
+
+    ``ranks`` (n_tokens,) places each bin of a binned numeric column in its
+    column (0 for the lowest bin, 1 for the highest; NaN for other tokens).
+    Such a token's embedding is its own vector plus a learned per-column
+    function of its place (``ordinal``, zero at the start), so that
+    neighbouring bins share what they mean as inputs: with 200 bins a bin
+    holds a few dozen training rows, too few for its own vector to learn what
+    a value implies about the columns generated after it.
+    """
+
+    def __init__(self, n_tokens, n_positions, embedding_dim, allowed, private=False,
+                 column_shuffle=0.0, ranks=None, token_columns=None):
         super().__init__()
         self.token = nn.Embedding(n_tokens, embedding_dim)
+        # the embedding of the column a position predicts; in the columns' own
+        # order, that is the position's embedding
         self.position = nn.Embedding(n_positions, embedding_dim)
+        self.ordinal = nn.Parameter(torch.zeros(n_positions, 1 + 2 * _N_WAVES, embedding_dim))
+        if ranks is None:
+            ranks, token_columns = np.full(n_tokens, np.nan), np.zeros(n_tokens, dtype=np.int64)
+        features, slots = _place_tables(ranks, token_columns, n_positions)
+        self.register_buffer("rank_features", torch.as_tensor(features), persistent=False)
+        self.register_buffer("token_slots", torch.as_tensor(slots), persistent=False)
         self.n_positions = n_positions
         self.private = private
-        if private:
+        self.column_shuffle = column_shuffle
+        if not private:  # a bin starts as its place alone and learns what sets it apart
+            unplaced = slots == features.shape[0] * features.shape[1]
+            with torch.no_grad():  # (a product, not a masked write: it also runs on "meta")
+                self.token.weight.mul_(torch.as_tensor(unplaced, dtype=torch.float32)[:, None])
+        else:
             _register_private_layers()
+            # fixed: their per-sample gradients would be dense copies of the tables
             self.token.weight.requires_grad_(False)
+            self.ordinal.requires_grad_(False)
 
-    def embed(self, tokens):
-        positions = torch.arange(tokens.shape[1], device=tokens.device)
-        if self.private:  # per-sample gradients need the batch dimension on every input
-            positions = positions.expand(tokens.shape[0], -1)
-        return self.token(tokens) + self.position(positions)
+    def token_table(self):
+        """Every token's input embedding (n_tokens, E)."""
+        places = torch.bmm(self.rank_features.to(self.ordinal.dtype), self.ordinal)
+        places = torch.cat([places.flatten(0, 1), places.new_zeros(1, places.shape[-1])])
+        return self.token.weight + places[self.token_slots]
 
-    def embed_step(self, token, t):
-        return self.token(token) + self.position.weight[t]
+    def forward(self, tokens, order=None):
+        """Logits (B, T, V) of every column given the columns before it in ``order``.
+
+        ``tokens`` (B, T + 1) is ``[prefix, s_0 .. s_{T-1}]`` in column order;
+        ``order`` (B, T) a permutation of the columns per row (None: the
+        columns' own order, or random subset-first orders for a share
+        ``column_shuffle`` of the rows while training).
+        """
+        n_rows, n_cols = tokens.shape[0], tokens.shape[1] - 1
+        if order is None and self.training and self.column_shuffle > 0:
+            order = subset_first_orders(n_rows, n_cols, self.column_shuffle, tokens.device)
+        if order is None:
+            columns = torch.arange(n_cols, device=tokens.device)
+            if self.private:  # per-sample gradients need the batch dimension on every input
+                columns = columns.expand(n_rows, -1)
+            return self.heads(self.hidden(tokens[:, :-1], columns))
+        inputs = torch.cat([tokens[:, :1], tokens[:, 1:].gather(1, order[:, :-1])], dim=1)
+        h = self.hidden(inputs, order)
+        # back to column order: column j's state is that of the position predicting it
+        where = torch.argsort(order, dim=1)
+        return self.heads(h.gather(1, where[..., None].expand(-1, -1, h.shape[-1])))
+
+    def embed(self, tokens, columns):
+        if self.ordinal.requires_grad:
+            embedded = F.embedding(tokens, self.token_table())
+        else:  # DP-SGD: both tables are fixed, and Opacus hooks the embedding module
+            embedded = self.token(tokens)
+        return embedded + self.position(columns)
+
+    def embed_step(self, state, token, column):
+        return state["table"][token] + self.position.weight[column]
 
 
 class RNNModule(_Base):
@@ -167,8 +284,10 @@ class RNNModule(_Base):
     """
 
     def __init__(self, n_tokens, n_positions, allowed, *, embedding_dim=64, hidden_size=128,
-                 n_layers=1, dropout=0.0, cell="gru", private=False):
-        super().__init__(n_tokens, n_positions, embedding_dim, allowed, private)
+                 n_layers=1, dropout=0.0, cell="gru", private=False, column_shuffle=0.0,
+                 ranks=None, token_columns=None):
+        super().__init__(n_tokens, n_positions, embedding_dim, allowed, private, column_shuffle,
+                         ranks, token_columns)
         rnn = nn.GRU if cell == "gru" else nn.LSTM
         if private:
             from opacus.layers import DPLSTM
@@ -179,9 +298,9 @@ class RNNModule(_Base):
         self.drop = nn.Dropout(dropout)
         self.heads = _ColumnHeads(hidden_size, allowed)
 
-    def forward(self, tokens):
-        out, _ = self.rnn(self.drop(self.embed(tokens)))
-        return self.heads(self.drop(out))
+    def hidden(self, tokens, columns):
+        out, _ = self.rnn(self.drop(self.embed(tokens, columns)))
+        return self.drop(out)
 
     def init_state(self, batch_size, device, dtype=torch.float32):
         # Cached input projections: the first layer's input at step t is
@@ -191,15 +310,15 @@ class RNNModule(_Base):
         hidden = torch.zeros(self.rnn.num_layers, batch_size, self.rnn.hidden_size, device=device,
                              dtype=dtype)
         return {
-            "token_proj": self.token.weight @ w_ih.T,
+            "token_proj": self.token_table() @ w_ih.T,
             "position_proj": self.position.weight @ w_ih.T + b_ih,
             "h": list(hidden),
             "c": list(torch.zeros_like(hidden)) if isinstance(self.rnn, nn.LSTM) else None,
         }
 
-    def step(self, state, token, t):
+    def step(self, state, token, t, column):
         rnn = self.rnn
-        x_proj = state["token_proj"][token] + state["position_proj"][t]
+        x_proj = state["token_proj"][token] + state["position_proj"][column]
         for layer in range(rnn.num_layers):
             if layer:
                 x_proj = x_proj_from(rnn, layer, state["h"][layer - 1])
@@ -216,7 +335,7 @@ class RNNModule(_Base):
                 c = torch.sigmoid(f) * state["c"][layer] + torch.sigmoid(i) * torch.tanh(g)
                 state["c"][layer] = c
                 state["h"][layer] = torch.sigmoid(o) * torch.tanh(c)
-        return self.heads.step(state["h"][-1], t), state
+        return state["h"][-1], state
 
 
 def x_proj_from(rnn, layer, h_below):
@@ -274,34 +393,37 @@ class TransformerModule(_Base):
     """Decoder-only Transformer (pre-LayerNorm blocks, causal self-attention)."""
 
     def __init__(self, n_tokens, n_positions, allowed, *, embedding_dim=64, n_layers=4,
-                 n_heads=4, dropout=0.0, private=False):
-        super().__init__(n_tokens, n_positions, embedding_dim, allowed, private)
+                 n_heads=4, dropout=0.0, private=False, column_shuffle=0.0,
+                 ranks=None, token_columns=None):
+        super().__init__(n_tokens, n_positions, embedding_dim, allowed, private, column_shuffle,
+                         ranks, token_columns)
         self.blocks = nn.ModuleList(_Block(embedding_dim, n_heads, dropout) for _ in range(n_layers))
         self.ln = nn.LayerNorm(embedding_dim)
         self.drop = nn.Dropout(dropout)
         self.heads = _ColumnHeads(embedding_dim, allowed)
         self.n_heads = n_heads
 
-    def forward(self, tokens):
-        x = self.drop(self.embed(tokens))
+    def hidden(self, tokens, columns):
+        x = self.drop(self.embed(tokens, columns))
         for block in self.blocks:
             x = block(x)
-        return self.heads(self.ln(x))
+        return self.ln(x)
 
     def init_state(self, batch_size, device, dtype=torch.float32):
         dim = self.token.embedding_dim
         shape = (batch_size, self.n_heads, self.n_positions, dim // self.n_heads)
-        return [
+        caches = [
             (torch.empty(shape, device=device, dtype=dtype),
              torch.empty(shape, device=device, dtype=dtype))
             for _ in self.blocks
         ]
+        return {"table": self.token_table(), "caches": caches}
 
-    def step(self, state, token, t):
-        x = self.embed_step(token, t).unsqueeze(1)
-        for block, cache in zip(self.blocks, state):
+    def step(self, state, token, t, column):
+        x = self.embed_step(state, token, column).unsqueeze(1)
+        for block, cache in zip(self.blocks, state["caches"]):
             x = block.step(x, cache, t)
-        return self.heads.step(self.ln(x[:, 0]), t), state
+        return self.ln(x[:, 0]), state
 
 
 class _GatedResidual(nn.Module):
@@ -338,8 +460,10 @@ class WaveNetModule(_Base):
     """WaveNet: stacks of dilated causal convolutions with doubling dilations."""
 
     def __init__(self, n_tokens, n_positions, allowed, *, embedding_dim=64, hidden_size=128,
-                 n_layers=None, dropout=0.0, private=False):
-        super().__init__(n_tokens, n_positions, embedding_dim, allowed, private)
+                 n_layers=None, dropout=0.0, private=False, column_shuffle=0.0,
+                 ranks=None, token_columns=None):
+        super().__init__(n_tokens, n_positions, embedding_dim, allowed, private, column_shuffle,
+                         ranks, token_columns)
         if n_layers is None:  # enough doublings for the receptive field to cover the row
             n_layers = max(1, math.ceil(math.log2(max(n_positions, 2))))
         self.inp = nn.Linear(embedding_dim, hidden_size)
@@ -351,28 +475,27 @@ class WaveNetModule(_Base):
         if private:  # the last residual output is never read: no gradient for Opacus to clip
             self.layers[-1].residual.requires_grad_(False)
 
-    def forward(self, tokens):
-        x = self.inp(self.embed(tokens)).transpose(1, 2)
+    def hidden(self, tokens, columns):
+        x = self.inp(self.embed(tokens, columns)).transpose(1, 2)
         skips = 0
         for layer in self.layers:
             x, skip = layer(x)
             skips = skips + skip
-        h = torch.relu(self.post(torch.relu(skips.transpose(1, 2))))
-        return self.heads(h)
+        return torch.relu(self.post(torch.relu(skips.transpose(1, 2))))
 
     def init_state(self, batch_size, device, dtype=torch.float32):
         channels = self.inp.out_features
-        return [torch.zeros(batch_size, channels, self.n_positions, device=device, dtype=dtype)
-                for _ in self.layers]
+        histories = [torch.zeros(batch_size, channels, self.n_positions, device=device,
+                                 dtype=dtype) for _ in self.layers]
+        return {"table": self.token_table(), "histories": histories}
 
-    def step(self, state, token, t):
-        x = self.inp(self.embed_step(token, t))
+    def step(self, state, token, t, column):
+        x = self.inp(self.embed_step(state, token, column))
         skips = 0
-        for layer, history in zip(self.layers, state):
+        for layer, history in zip(self.layers, state["histories"]):
             x, skip = layer.step(x, history, t)
             skips = skips + skip
-        h = torch.relu(self.post(torch.relu(skips)))
-        return self.heads.step(h, t), state
+        return torch.relu(self.post(torch.relu(skips))), state
 
 
 class RowNLLLoss(nn.Module):

@@ -7,19 +7,22 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
+import pandas as pd
 from sklearn.base import _fit_context
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..base import BaseGenerator, TableInputMixin
+from ..exceptions import OutOfRangeWarning, UnknownCategoryWarning
 from ..utils._audit import store_audit_sample
 from ..preprocessing import SymbolicBinner
 from ..preprocessing._private_encoding import noisy_class_prior
-from ..utils._labels import prior_classes
-from ..utils._random import draw_seed, validation_split
+from ..utils._labels import is_labeled, prior_classes, requested_classes
+from ..utils._random import draw_seed, resolve_sample_rng, validation_split
 from ..utils._torch import import_torch, inference, torch_generator
-from ..utils._validation import TORCH_DEVICE, check_table
+from ..utils._validation import TORCH_DEVICE, check_table, column_label
 from ._base import TorchGeneratorMixin
+from ._conditions import conditions_table
 
 # Default learning rate per backbone (Adam), measured on the flow data.
 _DEFAULT_LR = {"rnn": 3e-3, "transformer": 2e-3, "wavenet": 3e-3}
@@ -73,6 +76,13 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
     summed over a row's symbols and averaged over rows. ``sample`` generates
     rows one column at a time, batched over rows, and decodes them back to the
     original columns and dtypes.
+
+    ``sample(conditions=...)`` and :meth:`impute` condition on any subset of
+    the columns exactly, with no rejection sampling: part of the training rows
+    come in a random order that puts a random subset of the columns first
+    (``column_shuffle``), so the model also learns each column given any
+    subset of the others. The given columns are then fed first and the others
+    generated after them.
 
     Read more in the :ref:`User Guide <sequence_lm>`.
 
@@ -142,6 +152,15 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
         ``ceil(log2(n_columns + 1))`` for the WaveNet.
     n_heads : int, default=4
         Attention heads of the Transformer.
+    column_shuffle : float, default=0.5
+        Share of the training rows presented in a random *subset-first* order
+        (a random subset of the columns first, then the others; both parts in
+        column order) instead of the columns' own order. It is what lets
+        ``sample(conditions=...)`` and :meth:`impute` condition on any
+        columns. The columns' own order is still what unconditional sampling,
+        validation and :meth:`score_samples` use. 0 trains in the columns'
+        own order only (the paper's model); conditions must then be on the
+        first columns.
     dropout : float, default=0.2
         Dropout probability during training. On the flow data it matters
         more than size: the RNN's detection AUC is 0.84 without dropout and
@@ -269,6 +288,7 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
         "hidden_size": [Interval(Integral, 1, None, closed="left")],
         "n_layers": [Interval(Integral, 1, None, closed="left"), None],
         "n_heads": [Interval(Integral, 1, None, closed="left")],
+        "column_shuffle": [Interval(Real, 0, 1, closed="both")],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "max_epochs": [Interval(Integral, 1, None, closed="left"), None],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
@@ -289,6 +309,9 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
         "verbose": ["verbose"],
     }
 
+    # files saved before a parameter existed load with the behaviour they were trained with
+    _params_before_added = {"column_shuffle": 0.0}
+
     def __init__(
         self,
         architecture="rnn",
@@ -308,6 +331,7 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
         hidden_size=128,
         n_layers=None,
         n_heads=4,
+        column_shuffle=0.5,
         dropout=0.2,
         max_epochs=None,
         batch_size=512,
@@ -343,6 +367,7 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
         self.hidden_size = hidden_size
         self.n_layers = n_layers
         self.n_heads = n_heads
+        self.column_shuffle = column_shuffle
         self.dropout = dropout
         self.max_epochs = max_epochs
         self.batch_size = batch_size
@@ -412,8 +437,9 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
         inputs = self._inputs(S, classes)
         if private is None:
             train, valid = self._split_rows(X.shape[0], classes, np.random.RandomState(seed))
-            self._train(torch, seed, inputs[train], S[train],
-                        valid=None if valid is None else (inputs[valid], S[valid]))
+            if valid is not None:
+                valid = (self._validation_inputs(inputs[valid], seed), S[valid])
+            self._train(torch, seed, inputs[train], S[train], valid=valid)
             self.epsilon_ = self.delta_ = None
         else:
             if classes is not None:
@@ -491,10 +517,21 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
         return train, valid
 
     def _inputs(self, S, classes):
-        """Model inputs ``[prefix, tokens of columns 0 .. T-2]``."""
+        """Model inputs ``[prefix, tokens of columns 0 .. T-1]``."""
         tokens = self.binner_.to_tokens(S)
         prefix = self._prefix_tokens(classes, S.shape[0])
-        return np.concatenate([prefix[:, None], tokens[:, :-1]], axis=1)
+        return np.concatenate([prefix[:, None], tokens], axis=1)
+
+    def _validation_inputs(self, inputs, seed):
+        """Validation rows in fixed column orders drawn as training draws them, so
+        that early stopping watches conditional generation too."""
+        if self.column_shuffle == 0:
+            return inputs
+        from ._modules import subset_first_orders
+
+        order = subset_first_orders(inputs.shape[0], self.n_features_in_, self.column_shuffle,
+                                    "cpu", torch_generator(seed))
+        return {"tokens": inputs, "order": order.numpy()}
 
     def _prefix_tokens(self, classes, n):
         if classes is None:
@@ -522,7 +559,8 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
 
     def _module_kwargs(self):
         n_layers = self.n_layers if self.n_layers is not None else _DEFAULT_LAYERS[self.architecture]
-        kwargs = {"embedding_dim": self.embedding_dim, "dropout": self.dropout}
+        kwargs = {"embedding_dim": self.embedding_dim, "dropout": self.dropout,
+                  "column_shuffle": self.column_shuffle}
         if self.architecture == "rnn":
             kwargs.update(hidden_size=self.hidden_size, n_layers=n_layers, cell=self.cell)
         elif self.architecture == "transformer":
@@ -531,13 +569,17 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
             kwargs.update(hidden_size=self.hidden_size, n_layers=n_layers)
         return kwargs
 
-    def _allowed(self):
+    def _allowed(self, fill=False):
         """Symbols the model may emit: those the training rows used (under
-        differential privacy, those with a positive noisy count)."""
+        differential privacy, those with a positive noisy count); with
+        ``fill``, not the missing-value symbol of a column that has others."""
         counts = self.binner_.symbol_counts_
         allowed = np.zeros((len(counts), max(c.size for c in counts)), dtype=bool)
         for j, c in enumerate(counts):
             allowed[j, : c.size] = c > 0
+            missing = self.binner_.n_symbols_[j]
+            if fill and allowed[j, :missing].any():
+                allowed[j, missing] = False
         return allowed
 
     def _build_net(self, torch, seed, valid=None, accelerate=False, private=None):
@@ -557,23 +599,326 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
             n_tokens=self.binner_.n_tokens_ + n_classes,
             n_positions=self.n_features_in_,
             allowed=torch.as_tensor(self._allowed()),
+            **self._token_places(n_classes),
             **self._module_kwargs(),
         )
 
+    def _token_places(self, n_classes):
+        """Each token's column, and the place (0 to 1) of each bin of a binned
+        numeric column in it (NaN for other tokens): see ``_modules._Base``."""
+        binner = self.binner_
+        n_tokens = binner.n_tokens_ + n_classes
+        ranks = np.full(n_tokens, np.nan)
+        columns = np.zeros(n_tokens, dtype=np.int64)
+        for j, (start, size, n_regular) in enumerate(
+                zip(binner.offsets_, binner.vocabulary_sizes_, binner.n_symbols_)):
+            columns[start:start + size] = j
+            if binner.column_kinds_[j] == "continuous" and n_regular > 1:
+                ranks[start:start + n_regular] = np.arange(n_regular) / (n_regular - 1)
+        return {"ranks": ranks, "token_columns": columns}
+
+    def _restore_state(self, state, device):
+        weights = state.get("net_")
+        if weights is not None and "ordinal" not in weights and "position.weight" in weights:
+            # written before the bins' place embedding existed: it adds nothing
+            from ._modules import _N_WAVES
+
+            n_columns, width = np.shape(weights["position.weight"])
+            weights["ordinal"] = np.zeros((n_columns, 1 + 2 * _N_WAVES, width), np.float32)
+        super()._restore_state(state, device)
+
     # --------------------------------------------------------------- sample
+    def sample(self, n_samples=1, *, conditions=None, random_state=None):
+        """Generate synthetic rows, optionally with some cells given.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of rows. With ``conditions`` of more than one row, it must
+            be their row count.
+        conditions : DataFrame, mapping or array-like, default=None
+            Cells to hold fixed, over any subset of the training columns: a
+            DataFrame with some of the training columns, a mapping of column
+            to a value or an array of values (``{"proto": "udp",
+            "dst_port": 53}``), or, for a model fitted on an array, an array
+            of the full width. One output row per conditions row (a single
+            row is repeated ``n_samples`` times); missing cells (NaN, None)
+            are free. Given cells come back exactly as given; the free ones
+            are drawn from the model given them (exactly: the given columns
+            are fed to the model first, no rejection). A model fitted with
+            ``y`` draws each row's class given its cells. A row with every
+            cell given comes back unchanged. A categorical value never seen
+            in training raises ``ValueError``; under value protection a rare
+            one is conditioned on as the shared rare category. A number
+            outside the range the model learned warns
+            (:class:`~sklearn_synth.exceptions.OutOfRangeWarning`) and is
+            conditioned on as the nearest edge.
+        random_state : int, RandomState instance or None, default=None
+            An int makes the call reproducible; None continues the fitted
+            ``random_state_`` stream, so successive calls differ.
+
+        Returns
+        -------
+        X : DataFrame or ndarray of shape (n_samples, n_features)
+            The same container, columns and dtypes as the data ``fit`` got.
+        """
+        if conditions is None:
+            return self._sample_checked(n_samples, random_state)
+        check_is_fitted(self)
+        rng = resolve_sample_rng(random_state, self.random_state_)
+        table, given = self._given_symbols(conditions, n_samples)
+        classes = self._posterior_classes(given, rng)
+        return self._generate(self._prefix_tokens(classes, given.shape[0]), rng, given, table)
+
+    def sample_labeled(self, n_samples=1, *, y=None, conditions=None, random_state=None):
+        """Generate synthetic rows of chosen classes, optionally with some cells given.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of rows when ``y`` is None or a single label (and
+            ``conditions`` has at most one row).
+        y : label, array-like of labels or None, default=None
+            None draws the classes from the training class prior (given the
+            cells of ``conditions``, when there are any); a single label
+            gives rows of that class; an array gives one row per entry, of
+            exactly those classes.
+        conditions : DataFrame, mapping or array-like, default=None
+            Cells to hold fixed, as in :meth:`sample`.
+        random_state : int, RandomState instance or None, default=None
+            As in :meth:`sample`.
+
+        Returns
+        -------
+        X : DataFrame or ndarray of shape (n_rows, n_features)
+            The synthetic rows.
+        y : ndarray of shape (n_rows,)
+            Their labels, with the dtype of ``classes_``.
+        """
+        if conditions is None:
+            return self._sample_labeled_checked(n_samples, y, random_state)
+        check_is_fitted(self)
+        rng = resolve_sample_rng(random_state, self.random_state_)
+        if y is not None and np.ndim(y) == 1 and n_samples == 1:
+            n_samples = len(y)  # one row per label, as without conditions
+        table, given = self._given_symbols(conditions, n_samples)
+        n_rows = given.shape[0]
+        if y is None and is_labeled(self):
+            indices = self._posterior_classes(given, rng)
+        else:
+            indices = requested_classes(self, n_rows, y, rng)
+            if indices.size != n_rows:
+                raise ValueError(
+                    f"y has {indices.size} labels but conditions give {n_rows} rows; give one "
+                    "label per row, or a single label.")
+        X = self._generate(self._prefix_tokens(indices, n_rows), rng, given, table)
+        return X, self.classes_[indices]
+
+    def sample_chunks(self, n_samples, *, chunk_size=10_000, labeled=False, conditions=None,
+                      random_state=None):
+        """Generate ``n_samples`` rows as a stream of chunks, in bounded memory.
+
+        Parameters
+        ----------
+        n_samples : int
+            Rows in all.
+        chunk_size : int, default=10_000
+            Rows per chunk (the last one may be shorter).
+        labeled : bool, default=False
+            Yield ``(X, y)`` pairs from :meth:`sample_labeled` instead of ``X``.
+        conditions : DataFrame, mapping or array-like, default=None
+            Cells to hold fixed, as in :meth:`sample`; its rows are taken
+            ``chunk_size`` at a time.
+        random_state : int, RandomState instance or None, default=None
+            As in :meth:`sample`; the stream is reproducible for a given
+            ``random_state`` and ``chunk_size``.
+
+        Yields
+        ------
+        X : DataFrame or ndarray of shape (<= chunk_size, n_features)
+            Or ``(X, y)`` when ``labeled``.
+        """
+        if conditions is None:
+            yield from super().sample_chunks(n_samples, chunk_size=chunk_size, labeled=labeled,
+                                             random_state=random_state)
+            return
+        check_is_fitted(self)
+        table = conditions_table(self, conditions, n_samples)
+        method = self.sample_labeled if labeled else self.sample
+
+        def draw(start, size, rng):
+            part = table.iloc[start:start + size] if hasattr(table, "iloc") \
+                else table[start:start + size]
+            return method(size, conditions=part, random_state=rng)
+
+        yield from self._chunks(table.shape[0], chunk_size, draw=draw, random_state=random_state)
+
+    def impute(self, X, *, strategy="draw", n_draws=20, random_state=None):
+        """Fill the missing cells of ``X`` given each row's observed cells.
+
+        Every missing cell (NaN, None, ``pd.NA``) is drawn from the model given
+        the observed cells of its row, exactly as ``sample(conditions=X)``
+        draws free cells, except that a missing value is never drawn. The
+        observed cells come back unchanged, and so do rows without missing
+        cells.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            Rows with the training columns.
+        strategy : {"draw", "expected"}, default="draw"
+            ``"draw"``: one draw per row, a plausible completion (imputing
+            twice gives two; the rows keep the data's spread, as multiple
+            imputation wants). ``"expected"``: a point estimate from
+            ``n_draws`` draws per row: binned numeric columns get the mean
+            of their draws (rounded for integer columns; the median for
+            dates), the other columns the most frequent draw. It lowers the
+            error of each cell (the mean minimises squared error, the mode
+            maximises accuracy) at ``n_draws`` times the cost, and narrows
+            the spread of the filled values.
+        n_draws : int, default=20
+            Draws per row of ``strategy="expected"``.
+        random_state : int, RandomState instance or None, default=None
+            As in :meth:`sample`.
+
+        Returns
+        -------
+        X_imputed : DataFrame or ndarray of shape (n_samples, n_features)
+            The completed rows, in the container, columns and dtypes ``fit``
+            got. ``X`` itself is not modified.
+        """
+        check_is_fitted(self)
+        if strategy not in ("draw", "expected"):
+            raise ValueError(f"strategy must be 'draw' or 'expected', got {strategy!r}.")
+        if isinstance(n_draws, bool) or not isinstance(n_draws, Integral) or n_draws < 1:
+            raise ValueError(f"n_draws must be a positive int, got {n_draws!r}.")
+        X = check_table(self, X, reset=False)
+        rng = resolve_sample_rng(random_state, self.random_state_)
+        missing = np.asarray(pd.isna(X))
+        if strategy == "draw" or n_draws == 1 or not missing.any():
+            return self._impute_once(X, rng)
+        # each row with a missing cell n_draws times, the others once
+        repeats = np.where(missing.any(axis=1), n_draws, 1)
+        source = np.repeat(np.arange(X.shape[0]), repeats)
+        draws = self._impute_once(X.iloc[source] if hasattr(X, "iloc") else X[source], rng)
+        first = np.concatenate([[0], np.cumsum(repeats)[:-1]])
+        out = draws.iloc[first].reset_index(drop=True) if hasattr(draws, "iloc") \
+            else draws[first].copy()
+        rows = np.flatnonzero(missing.any(axis=1))
+        group = first[rows][:, None] + np.arange(n_draws)
+        for j in np.flatnonzero(missing.any(axis=0)):
+            values = draws.iloc[:, j] if hasattr(draws, "iloc") else draws[:, j]
+            estimate = _point_estimate(values, group, self.binner_.column_kinds_[j])
+            cells = missing[rows, j]
+            if hasattr(out, "iloc"):
+                column = out.iloc[:, j].to_numpy(dtype=object, copy=True)
+                column[rows[cells]] = estimate[cells]
+                out[out.columns[j]] = pd.Series(column, index=out.index).astype(out.dtypes.iloc[j])
+            else:
+                out[rows[cells], j] = estimate[cells]
+        return out
+
+    def _impute_once(self, X, rng):
+        table, given = self._given_symbols(X, X.shape[0])
+        classes = self._posterior_classes(given, rng)
+        return self._generate(self._prefix_tokens(classes, given.shape[0]), rng, given, table,
+                              fill=True)
+
+    def _given_symbols(self, conditions, n_samples):
+        """The conditions as a full table and as symbols (-1 for free cells), checked."""
+        table = conditions_table(self, conditions, n_samples)
+        with warnings.catch_warnings():
+            # unknown categories and out-of-range numbers are reported below, with the value
+            warnings.simplefilter("ignore", UnknownCategoryWarning)
+            warnings.simplefilter("ignore", OutOfRangeWarning)
+            S = self.binner_.transform(table)
+        mask = ~np.asarray(pd.isna(table))
+        names = getattr(self, "feature_names_in_", None)
+        for j in np.flatnonzero(mask.any(axis=0)):
+            label = column_label(None if names is None else list(names), j)
+            values = (table.iloc[:, j] if hasattr(table, "iloc") else table[:, j])
+            values = np.asarray(values)[mask[:, j]]
+            unknown = S[mask[:, j], j] > self.binner_.n_symbols_[j]
+            if unknown.any():
+                raise ValueError(
+                    f"conditions: {label} holds {values[unknown][0]!r}, a value never seen in "
+                    f"training (e.g. {list(pd.unique(values[unknown]))[:5]}); condition on one "
+                    "of the training values, or leave the cell missing to draw it.")
+            kind = self.binner_.column_kinds_[j]
+            if kind in ("continuous", "exact"):
+                low, high = self._learned_range(j)
+                numbers = np.asarray(values, dtype=np.float64)
+                # value protection cuts the range at the k-th extremes: a little beyond
+                # it is ordinary, far beyond it is worth a warning
+                margin = 0.5 * (high - low)
+                outside = (numbers < low - margin) | (numbers > high + margin)
+                if outside.any():
+                    warnings.warn(
+                        f"conditions: {label} holds {numbers[outside][0]:g}, far outside the "
+                        f"range [{low:g}, {high:g}] the model learned ({int(outside.sum())} "
+                        "cell(s)); the model conditions on the nearest end of the range, and "
+                        "the cell is returned as given.",
+                        OutOfRangeWarning,
+                        stacklevel=3,
+                    )
+        given = np.where(mask, S, -1)
+        if self.column_shuffle == 0:
+            late = mask[:, 1:] & ~mask[:, :-1]
+            if late.any():
+                row, j = np.argwhere(late)[0]
+                raise ValueError(
+                    "This model was trained in the columns' own order only "
+                    f"(column_shuffle=0): it can condition on the first columns only, but row "
+                    f"{row} of the conditions gives column {j + 1} without column {j}. Refit "
+                    "with column_shuffle > 0 to condition on any columns.")
+        return table, given
+
+    def _learned_range(self, j):
+        """The smallest and largest value column ``j`` can be encoded as."""
+        if self.binner_.column_kinds_[j] == "continuous":
+            edges = self.binner_.bin_edges_[j]
+            return float(edges[0]), float(edges[-1])
+        values = np.asarray(self.binner_.categories_[j], dtype=np.float64)
+        return float(values.min()), float(values.max())
+
+    def _posterior_classes(self, given, rng):
+        """Each row's class drawn given its given cells (None for an unlabeled model):
+        ``p(k | cells)`` is proportional to the class prior times ``p(cells | k)``,
+        which the model gives exactly because the given cells come first."""
+        if not is_labeled(self):
+            return None
+        n_rows, n_classes = given.shape[0], self.classes_.size
+        log_post = np.tile(np.log(self.class_prior_), (n_rows, 1))
+        rows = np.flatnonzero((given >= 0).any(axis=1))
+        if rows.size:
+            for k in range(n_classes):
+                log_post[rows, k] += self._symbol_log_prob(
+                    np.maximum(given[rows], 0), np.full(rows.size, k), given=given[rows] >= 0)
+        post = np.exp(log_post - log_post.max(axis=1, keepdims=True))
+        cdf = np.cumsum(post, axis=1)
+        u = rng.random_sample(n_rows)[:, None] * cdf[:, -1:]
+        return np.minimum((cdf < u).sum(axis=1), n_classes - 1)
+
     def _sample(self, n_samples, rng):
         return self._generate(self._prefix_tokens(prior_classes(self, n_samples, rng), n_samples), rng)
 
     def _sample_labeled(self, class_indices, rng):
         return self._generate(self._prefix_tokens(class_indices, class_indices.size), rng)
 
-    def _generate(self, prefixes, rng):
-        """Symbols one column at a time (one forward step per column), then decoding."""
+    def _generate(self, prefixes, rng, given=None, fixed=None, fill=False):
+        """Symbols one column at a time (one forward step per column), then decoding.
+
+        ``given`` (n, T) holds the symbols of given cells and -1 for free ones;
+        each row then feeds its given columns first (in column order) and
+        draws the free ones after them (in column order). ``fixed`` is the
+        table of given values, returned as they are. ``fill`` forbids drawing
+        a missing value.
+        """
         torch = import_torch()
         device = self.device_
         generator = torch_generator(draw_seed(rng), device)
         offsets = torch.as_tensor(self.binner_.offsets_, device=device)
-        allowed = torch.as_tensor(self._allowed(), device=device)
+        allowed = torch.as_tensor(self._allowed(fill), device=device)
         n, n_cols = prefixes.shape[0], self.n_features_in_
         symbols = np.empty((n, n_cols), dtype=np.int64)
         dtype = torch.bfloat16 if self.sample_dtype == "bfloat16" else None
@@ -583,12 +928,38 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
                 token = torch.as_tensor(prefixes[start:stop], device=device)
                 state = module.init_state(stop - start, device, dtype=module.token.weight.dtype)
                 chunk = torch.empty((stop - start, n_cols), dtype=torch.int64, device=device)
-                for t in range(n_cols):
-                    logits, state = module.step(state, token, t)
-                    chunk[:, t] = self._draw(torch, logits, allowed[t], generator)
-                    token = chunk[:, t] + offsets[t]
+                part = None if given is None else given[start:stop]
+                if part is None or not (part >= 0).any():
+                    for t in range(n_cols):
+                        h, state = module.step(state, token, t, t)
+                        logits = module.heads.step(h, t)
+                        chunk[:, t] = self._draw(torch, logits, allowed[t], generator)
+                        token = chunk[:, t] + offsets[t]
+                else:
+                    self._generate_given(torch, module, state, token, part, chunk, allowed,
+                                         offsets, generator)
                 symbols[start:stop] = chunk.cpu().numpy()
-        return self.binner_.inverse_transform(symbols, random_state=rng)
+        return self.binner_.inverse_transform(symbols, random_state=rng, fixed=fixed)
+
+    def _generate_given(self, torch, module, state, token, given, chunk, allowed, offsets,
+                        generator):
+        """Fill ``chunk`` for rows that feed their given columns first."""
+        device = chunk.device
+        order = torch.as_tensor(np.argsort(given < 0, axis=1, kind="stable"), device=device)
+        given = torch.as_tensor(given, device=device)
+        for t in range(order.shape[1]):
+            columns = order[:, t]
+            h, state = module.step(state, token, t, columns)
+            chosen = given.gather(1, columns[:, None])[:, 0]
+            free = chosen < 0
+            if free.any():
+                rows = torch.nonzero(free)[:, 0]
+                for j in torch.unique(columns[rows]).tolist():
+                    these = rows[columns[rows] == j]
+                    logits = module.heads.step(h[these], j)
+                    chosen[these] = self._draw(torch, logits, allowed[j], generator)
+            chunk.scatter_(1, columns[:, None], chosen[:, None])
+            token = chosen + offsets[columns]
 
     def _draw(self, torch, logits, allowed, generator):
         logits = logits[:, : allowed.shape[0]].float() / self.temperature
@@ -642,7 +1013,9 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
             lambda k: self._symbol_log_prob(S, None if k is None else np.full(S.shape[0], k)))
         return log_p - self.binner_.log_cell_volume(S)
 
-    def _symbol_log_prob(self, S, classes):
+    def _symbol_log_prob(self, S, classes, given=None):
+        """Log-probability of each row's symbols; with ``given`` (a boolean mask),
+        of the given cells only, fed first (their marginal under the model)."""
         torch = import_torch()
         inputs = self._inputs(S, classes)
         out = np.empty(S.shape[0])
@@ -653,7 +1026,39 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
                 stop = start + self.sample_chunk_size
                 x = torch.as_tensor(inputs[start:stop], device=self.device_)
                 target = torch.as_tensor(S[start:stop], device=self.device_)
-                logp = torch.log_softmax(module(x), dim=-1)
-                out[start:stop] = logp.gather(2, target[..., None])[..., 0].sum(1).cpu().numpy()
+                order = weight = None
+                if given is not None:
+                    part = given[start:stop]
+                    order = torch.as_tensor(np.argsort(~part, axis=1, kind="stable"),
+                                            device=self.device_)
+                    weight = torch.as_tensor(part, device=self.device_)
+                logp = torch.log_softmax(module(x, order), dim=-1)
+                logp = logp.gather(2, target[..., None])[..., 0]
+                if weight is not None:
+                    logp = torch.where(weight, logp, 0.0)
+                out[start:stop] = logp.sum(1).cpu().numpy()
         return out
 
+
+def _point_estimate(values, group, kind):
+    """One value per row of ``group`` (indices into ``values``, one row of draws
+    each): the mean of a binned numeric column's draws (rounded for integer
+    dtypes, the median for dates and durations), the most frequent draw of
+    any other column (the earliest value on ties)."""
+    dtype = values.dtype
+    array = values.to_numpy() if hasattr(values, "to_numpy") else np.asarray(values)
+    draws = array[group]
+    numeric = pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+    if kind == "continuous" and numeric:
+        mean = np.nanmean(draws.astype(np.float64), axis=1)
+        return np.round(mean) if pd.api.types.is_integer_dtype(dtype) else mean
+    if kind == "continuous" and draws.dtype.kind in "mM":
+        return np.sort(draws, axis=1)[:, draws.shape[1] // 2]
+    codes, uniques = pd.factorize(draws.ravel(), use_na_sentinel=False)
+    ordered = np.sort(codes.reshape(draws.shape), axis=1)
+    position = np.arange(ordered.shape[1])
+    starts = np.ones(ordered.shape, dtype=bool)
+    starts[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
+    run = position - np.maximum.accumulate(np.where(starts, position, 0), axis=1)
+    best = ordered[np.arange(ordered.shape[0]), np.argmax(run, axis=1)]
+    return np.asarray(uniques, dtype=object)[best]

@@ -493,7 +493,7 @@ class SymbolicBinner(PersistenceMixin, TableInputMixin, OneToOneFeatureMixin, Tr
             S[:, j] = codec.encode(col, column_label(self._labels, j), warn and not quiet)
         return S
 
-    def inverse_transform(self, X, *, random_state=None):
+    def inverse_transform(self, X, *, random_state=None, fixed=None):
         """Map symbols back to values in the original columns, dtypes and container.
 
         Parameters
@@ -503,6 +503,11 @@ class SymbolicBinner(PersistenceMixin, TableInputMixin, OneToOneFeatureMixin, Tr
         random_state : int, RandomState instance or None, default=None
             Seeds the in-bin draws of the ``"empirical"`` and ``"uniform"``
             decoders. None continues the fitted ``random_state_`` stream.
+        fixed : array-like or DataFrame of shape (n_samples, n_features), default=None
+            Values to return as they are: every cell of ``fixed`` that is not
+            missing replaces the decoded value of its cell (a model's sample
+            conditioned on those values keeps them exactly, not only their
+            bin). The in-bin draws are the same with or without it.
 
         Returns
         -------
@@ -518,6 +523,17 @@ class SymbolicBinner(PersistenceMixin, TableInputMixin, OneToOneFeatureMixin, Tr
         decoded = [
             codec.decode(S[:, j], self.decode, rng) for j, codec in enumerate(self._codecs)
         ]
+        if fixed is not None:
+            fixed = check_table(self, fixed, reset=False)
+            if fixed.shape[0] != S.shape[0]:
+                raise ValueError(
+                    f"fixed has {fixed.shape[0]} rows but the symbols have {S.shape[0]}.")
+            columns, _, _ = _split_columns(fixed)
+            for j, col in enumerate(columns):
+                given = ~np.asarray(pd.isna(col))
+                if given.any():
+                    kind = object if decoded[j].dtype == object else np.float64
+                    decoded[j] = np.where(given, col, decoded[j]).astype(kind)
         return _assemble(decoded, self._template, S.shape[0])
 
     def _check_symbols(self, S):
