@@ -16,6 +16,7 @@ __all__ = [
     "datasets",
     "exceptions",
     "generators",
+    "impute",
     "metrics",
     "over_sampling",
     "preprocessing",

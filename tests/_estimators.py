@@ -33,6 +33,11 @@ INIT_PARAMS = {
     "PrivacyDomainResampler": [
         {"transformer": CycleGANPrivacyTransformer(**TINY_GAN), "fake_ratio": 0.5, "random_state": 0}
     ],
+    "GenerativeImputer": [
+        {"generator": SequenceLMSynthesizer(**TINY_LM), "n_draws": 3, "random_state": 0},
+        {"generator": SequenceLMSynthesizer(architecture="transformer", **TINY_LM),
+         "strategy": "draw", "random_state": 0},
+    ],
     "GenerativeOverSampler": [
         {"generator": DummySynthesizer(), "random_state": 0},
         {"generator": DummySynthesizer(strategy="bootstrap"), "per_class": True, "random_state": 0},
@@ -102,6 +107,12 @@ def fit_case(name, random_state=0):
                                      random_state=random_state)
         est.fit_resample(Xn, yn)
         return est, lambda e: e.transformer_.transform(Xn)
+    elif name == "GenerativeImputer":
+        from sklearn_synth.impute import GenerativeImputer
+
+        est = GenerativeImputer(SequenceLMSynthesizer(**TINY_LM), n_draws=3,
+                                random_state=random_state).fit(X)
+        return est, lambda e: e.transform(X)
     elif name == "GenerativeOverSampler":
         est = GenerativeOverSampler(generator=DummySynthesizer(), random_state=random_state)
         est.fit_resample(X, y)

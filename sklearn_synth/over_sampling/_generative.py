@@ -17,6 +17,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_consistent_length
 
 from ..base import TableInputMixin
+from ..utils._meta import DefaultGeneratorMixin
 from ..utils._persistence import PersistenceMixin
 from ..utils._random import draw_seed, seeded_clone
 from ..utils._validation import check_table, check_table_no_infinity, is_dataframe
@@ -24,7 +25,8 @@ from ..utils._validation import check_table, check_table_no_infinity, is_datafra
 __all__ = ["GenerativeOverSampler"]
 
 
-class GenerativeOverSampler(PersistenceMixin, TableInputMixin, BaseOverSampler):
+class GenerativeOverSampler(DefaultGeneratorMixin, PersistenceMixin, TableInputMixin,
+                            BaseOverSampler):
     """Over-sample minority classes with rows drawn from a generative model.
 
     ``fit_resample(X, y)`` fits a class-conditional generator on all the rows
@@ -197,23 +199,6 @@ class GenerativeOverSampler(PersistenceMixin, TableInputMixin, BaseOverSampler):
                 self.generators_[label] = fitted
         return _stack_rows(parts_X), np.concatenate(parts_y)
 
-    def set_params(self, **params):
-        """Set parameters; ``generator__<name>`` also works while ``generator`` is None.
-
-        Parameters
-        ----------
-        **params : dict
-            Estimator parameters.
-
-        Returns
-        -------
-        self : GenerativeOverSampler
-        """
-        nested = any(key.startswith("generator__") for key in params)
-        if nested and params.get("generator", self.generator) is None:
-            params = {**params, "generator": self._default_generator()}
-        return super().set_params(**params)
-
     @staticmethod
     def _default_generator():
         from ..generators import SequenceLMSynthesizer
@@ -222,7 +207,7 @@ class GenerativeOverSampler(PersistenceMixin, TableInputMixin, BaseOverSampler):
 
     def _make_generator(self):
         if self.generator is None:
-            return self._default_generator()
+            return self._generator_or_default()
         if not self.per_class and not callable(getattr(self.generator, "sample_labeled", None)):
             raise TypeError(
                 f"generator {type(self.generator).__name__} has no sample_labeled method, so it "

@@ -9,7 +9,7 @@ import inspect
 from sklearn.base import BaseEstimator
 
 # Public subpackages that hold estimators; each re-exports them in ``__all__``.
-_ESTIMATOR_PACKAGES = ("preprocessing", "generators", "over_sampling", "privacy")
+_ESTIMATOR_PACKAGES = ("preprocessing", "generators", "impute", "over_sampling", "privacy")
 
 
 def all_estimators():
