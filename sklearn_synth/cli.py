@@ -6,7 +6,9 @@ prints rows as sentences of symbols, decodes them and reports what the round
 trip kept, then samples from a baseline generator and prints the quality
 report. ``sklearn-synth fit`` trains a generator on a CSV or Parquet file and
 saves it in the safe model format; ``sklearn-synth sample`` streams rows from a
-saved model to a CSV or Parquet file; ``sklearn-synth evaluate`` prints the
+saved model to a CSV or Parquet file (optionally with some cells given, from a
+file of partial rows); ``sklearn-synth impute`` fills the missing cells of a
+file; ``sklearn-synth evaluate`` prints the
 quality report of a synthetic file, always with its exact-copy rate;
 ``sklearn-synth encode`` shows the symbolic encoding of a file of yours.
 """
@@ -71,7 +73,7 @@ def _build_parser():
     parser.add_argument("--version", action="version", version=f"sklearn-synth {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for add in (_add_demo_parser, _add_encode_parser, _add_fit_parser, _add_sample_parser,
-                _add_evaluate_parser):
+                _add_impute_parser, _add_evaluate_parser):
         add(sub)
     return parser
 
@@ -198,17 +200,45 @@ def _add_sample_parser(sub):
         "temporary file renamed onto OUTPUT when complete.",
     )
     sample.add_argument("model", help="a model file written by 'sklearn-synth fit'")
-    sample.add_argument("-n", "--n-rows", type=_at_least(0), required=True, help="rows to write")
+    sample.add_argument("-n", "--n-rows", type=_at_least(0),
+                        help="rows to write (default with --conditions: one per conditions row)")
     sample.add_argument("-o", "--output", required=True,
                         help="output file: .csv, .csv.gz, .tsv or .parquet")
     sample.add_argument("--label-column",
                         help="add the class of each row under this name (labelled models only)")
+    sample.add_argument("--conditions", metavar="FILE",
+                        help="a CSV or Parquet file of partial rows over any of the training "
+                        "columns: one output row per row of it (a single row is repeated -n "
+                        "times); its cells are kept exactly, its empty cells are generated. "
+                        "With --label-column, a label column in it fixes each row's class")
     sample.add_argument("--chunk-size", type=_at_least(1), default=50_000,
                         help="rows generated and written at a time (default 50000)")
     sample.add_argument("--random-state", type=int, default=0, help="seed (default 0)")
     sample.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                         help="show a progress bar (default: when writing to a terminal)")
     sample.set_defaults(run=_run_sample)
+
+
+def _add_impute_parser(sub):
+    impute = sub.add_parser(
+        "impute",
+        help="fill the missing cells of a CSV or Parquet file with a saved model",
+        description="Load a model saved by 'sklearn-synth fit' and write INPUT with every "
+        "empty cell of the training columns drawn given the row's other cells (other "
+        "columns, such as the label, pass through unchanged), to a temporary file renamed "
+        "onto OUTPUT when complete.",
+    )
+    impute.add_argument("model", help="a model file written by 'sklearn-synth fit'")
+    impute.add_argument("input", help="rows with empty cells: .csv, .csv.gz, .tsv or .parquet")
+    impute.add_argument("-o", "--output", required=True,
+                        help="output file: .csv, .csv.gz, .tsv or .parquet")
+    impute.add_argument("--strategy", choices=("draw", "expected"), default="draw",
+                        help="'draw' (default): one plausible value per cell; 'expected': the "
+                        "mean (numbers) or most frequent value of --n-draws draws")
+    impute.add_argument("--n-draws", type=_at_least(1), default=20,
+                        help="draws per row with --strategy expected (default 20)")
+    impute.add_argument("--random-state", type=int, default=0, help="seed (default 0)")
+    impute.set_defaults(run=_run_impute)
 
 
 def _add_evaluate_parser(sub):
@@ -431,16 +461,16 @@ def _run_sample(args, out):
     if labeled and getattr(model, "classes_", None) is None:
         raise CommandError(f"'{args.model}' was fitted without labels; drop --label-column.")
     position = _label_position(layout)
+    conditions, n_rows = _read_conditions(args, model)
     from tqdm.auto import tqdm
 
     start = time.perf_counter()
     with atomic_path(args.output) as tmp:
         writer = _TableWriter(tmp, kind, gzip=str(args.output).lower().endswith(".gz"))
         try:
-            with tqdm(total=args.n_rows, unit="rows", unit_scale=True, file=sys.stderr,
+            with tqdm(total=n_rows, unit="rows", unit_scale=True, file=sys.stderr,
                       disable=None if args.progress is None else not args.progress) as bar:
-                for chunk in model.sample_chunks(args.n_rows, chunk_size=args.chunk_size,
-                                                 labeled=labeled, random_state=args.random_state):
+                for chunk in _sample_chunks(model, n_rows, args, labeled, conditions):
                     frame = _in_training_order(_chunk_frame(chunk, args.label_column),
                                                args.label_column, position)
                     writer.write(frame)
@@ -453,8 +483,95 @@ def _run_sample(args, out):
         finally:
             writer.close()
     seconds = time.perf_counter() - start
-    print(f"Wrote {args.n_rows} rows to {args.output} in {seconds:.1f} s "
-          f"({args.n_rows / max(seconds, 1e-9):,.0f} rows/s).", file=out)
+    print(f"Wrote {n_rows} rows to {args.output} in {seconds:.1f} s "
+          f"({n_rows / max(seconds, 1e-9):,.0f} rows/s).", file=out)
+
+
+def _read_conditions(args, model):
+    """``--conditions`` as (conditions frame or None, labels or None), and the row count."""
+    if args.conditions is None:
+        if args.n_rows is None:
+            raise CommandError("give the number of rows to write with -n, or a --conditions file.")
+        return None, args.n_rows
+    if not callable(getattr(model, "impute", None)):
+        raise CommandError(f"'{args.model}' holds a {type(model).__name__}, which cannot "
+                           "condition on given cells; drop --conditions.")
+    frame = _read_table(args.conditions)
+    labels = None
+    if args.label_column is not None and args.label_column in frame.columns:
+        labels = frame[args.label_column]
+        frame = frame.drop(columns=args.label_column)
+        if labels.isna().any() and not labels.isna().all():
+            raise CommandError(f"--conditions: the label column {args.label_column!r} is empty "
+                               "in some rows only; give every row a label, or none.")
+        labels = None if labels.isna().all() else labels.to_numpy()
+    n_rows = len(frame) if args.n_rows is None else args.n_rows
+    if len(frame) not in (1, n_rows):
+        raise CommandError(f"--conditions has {len(frame)} rows but -n {n_rows}: give one "
+                           "conditions row per output row (leave out -n), or a single row.")
+    if len(frame) == 1 and n_rows != 1:
+        frame = frame.loc[np.zeros(n_rows, dtype=int)].reset_index(drop=True)
+        labels = None if labels is None else np.repeat(labels, n_rows)
+    return (frame, labels), n_rows
+
+
+def _sample_chunks(model, n_rows, args, labeled, conditions):
+    """The chunks ``sample`` writes: from the model's stream, or one
+    ``--chunk-size`` slice of the conditions at a time."""
+    if conditions is None:
+        yield from model.sample_chunks(n_rows, chunk_size=args.chunk_size, labeled=labeled,
+                                       random_state=args.random_state)
+        return
+    frame, labels = conditions
+    rng = np.random.RandomState(args.random_state)
+    for start in range(0, n_rows, args.chunk_size):
+        part = frame.iloc[start:start + args.chunk_size]
+        with _user_errors():
+            if labels is not None:
+                yield model.sample_labeled(len(part), y=labels[start:start + len(part)],
+                                           conditions=part, random_state=rng)
+            elif labeled:
+                yield model.sample_labeled(len(part), conditions=part, random_state=rng)
+            else:
+                yield model.sample(len(part), conditions=part, random_state=rng)
+
+
+def _run_impute(args, out):
+    from .utils._io import atomic_path
+
+    kind = _output_format(args.output)
+    if kind == "parquet":
+        _need_pyarrow()
+    model, _ = _load_row_generator(args.model)
+    if not callable(getattr(model, "impute", None)):
+        raise CommandError(f"'{args.model}' holds a {type(model).__name__}, which cannot "
+                           "impute; fit a sequence_lm model.")
+    data = _read_table(args.input)
+    names = getattr(model, "feature_names_in_", None)
+    columns = list(names) if names is not None else list(data.columns)
+    missing = [c for c in columns if c not in data.columns]
+    if missing:
+        raise CommandError(f"no column {missing[0]!r} in {args.input}; the model needs "
+                           f"{columns}.")
+    holes = int(data[columns].isna().to_numpy().sum())
+    start = time.perf_counter()
+    with _user_errors():
+        filled = model.impute(data[columns], strategy=args.strategy, n_draws=args.n_draws,
+                              random_state=args.random_state)
+    seconds = time.perf_counter() - start
+    if not isinstance(filled, pd.DataFrame):
+        filled = pd.DataFrame(filled, columns=columns)
+    result = data.copy()
+    for column in columns:
+        result[column] = filled[column].to_numpy()
+    with atomic_path(args.output) as tmp:
+        writer = _TableWriter(tmp, kind, gzip=str(args.output).lower().endswith(".gz"))
+        try:
+            writer.write(result)
+        finally:
+            writer.close()
+    print(f"Filled {holes} empty cell(s) in {len(data)} rows of {args.input} in {seconds:.1f} s; "
+          f"wrote {args.output}.", file=out)
 
 
 def _load_row_generator(path):

@@ -212,6 +212,101 @@ def test_bad_arguments_give_one_line(tmp_path, capsys, argv, message):
     assert re.search(message, err), err
 
 
+def _flows_file(tmp_path):
+    rng = np.random.RandomState(0)
+    n = 300
+    proto = rng.choice(["tcp", "udp"], n)
+    frame = pd.DataFrame({
+        "proto": proto,
+        "port": np.where(proto == "udp", 53, rng.choice([80, 443], n)),
+        "bytes": rng.lognormal(5, 1, n).round(1),
+        "label": np.where(proto == "udp", "dns", "web"),
+    })
+    path = tmp_path / "flows.csv"
+    frame.to_csv(path, index=False)
+    return frame, path
+
+
+def test_sample_with_a_conditions_file(tmp_path, capsys):
+    _, data = _flows_file(tmp_path)
+    model = tmp_path / "m.safetensors"
+    assert main(["fit", str(data), "-o", str(model), "--label-column", "label", *FAST]) == 0
+    conditions = tmp_path / "partial.csv"
+    pd.DataFrame({"port": [53, None, 443], "bytes": [None, 120.5, None]}).to_csv(conditions,
+                                                                              index=False)
+    out = tmp_path / "out.csv"
+    assert main(["sample", str(model), "--conditions", str(conditions), "-o", str(out),
+                 "--label-column", "label", "--chunk-size", "2"]) == 0
+    assert "Wrote 3 rows" in capsys.readouterr().out
+    rows = pd.read_csv(out)
+    assert list(rows.columns) == ["proto", "port", "bytes", "label"]
+    assert rows["port"].iloc[0] == 53 and rows["port"].iloc[2] == 443
+    assert rows["bytes"].iloc[1] == 120.5
+    # a single conditions row is repeated -n times; a label column fixes the classes
+    one = tmp_path / "one.csv"
+    pd.DataFrame({"proto": ["udp"], "label": ["dns"]}).to_csv(one, index=False)
+    assert main(["sample", str(model), "--conditions", str(one), "-n", "5", "-o", str(out),
+                 "--label-column", "label"]) == 0
+    rows = pd.read_csv(out)
+    assert len(rows) == 5 and (rows["proto"] == "udp").all() and (rows["label"] == "dns").all()
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["sample", "{model}", "-o", "{tmp}/s.csv"], "give the number of rows to write with -n"),
+    (["sample", "{model}", "--conditions", "{partial}", "-n", "7", "-o", "{tmp}/s.csv"],
+     "has 3 rows but -n 7"),
+    (["sample", "{model}", "--conditions", "{unknown}", "-o", "{tmp}/s.csv"],
+     "'nope' in conditions was not seen during fit"),
+    (["sample", "{dummy}", "--conditions", "{partial}", "-o", "{tmp}/s.csv"],
+     "cannot condition on given cells"),
+    (["impute", "{model}", "{missing}", "-o", "{tmp}/f.csv"], "no such file"),
+    (["impute", "{model}", "{partial}", "-o", "{tmp}/f.csv"], "no column 'proto'"),
+    (["impute", "{dummy}", "{data}", "-o", "{tmp}/f.csv"], "cannot impute"),
+    (["impute", "{model}", "{data}", "-o", "{tmp}/f.txt"], "no table format"),
+])
+def test_conditions_and_impute_errors_are_one_line(tmp_path, capsys, argv, message):
+    import re
+
+    _, data = _flows_file(tmp_path)
+    model, dummy = tmp_path / "m.safetensors", tmp_path / "d.safetensors"
+    main(["fit", str(data), "-o", str(model), *FAST])
+    main(["fit", str(data), "-o", str(dummy), "--generator", "dummy"])
+    partial, unknown = tmp_path / "partial.csv", tmp_path / "unknown.csv"
+    pd.DataFrame({"port": [53, None, 443]}).to_csv(partial, index=False)
+    pd.DataFrame({"nope": [1]}).to_csv(unknown, index=False)
+    capsys.readouterr()
+    argv = [a.format(model=model, dummy=dummy, tmp=tmp_path, partial=partial, unknown=unknown,
+                     data=data, missing=tmp_path / "missing.csv") for a in argv]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("sklearn-synth: error: ") and err.count("\n") == 1, err
+    assert re.search(message, err), err
+
+
+@pytest.mark.parametrize("strategy", ["draw", "expected"])
+def test_impute_fills_the_empty_cells_of_a_file(tmp_path, capsys, strategy):
+    frame, data = _flows_file(tmp_path)
+    model = tmp_path / "m.safetensors"
+    assert main(["fit", str(data), "-o", str(model), "--label-column", "label", *FAST]) == 0
+    holes = frame.head(40).copy()
+    hidden = np.random.RandomState(1).rand(40, 3) < 0.3
+    for j, column in enumerate(["proto", "port", "bytes"]):
+        holes.loc[hidden[:, j], column] = None
+    holes_path, out = tmp_path / "holes.csv", tmp_path / "filled.csv"
+    holes.to_csv(holes_path, index=False)
+    assert main(["impute", str(model), str(holes_path), "-o", str(out), "--strategy", strategy,
+                 "--n-draws", "3"]) == 0
+    assert f"Filled {int(hidden.sum())} empty cell(s) in 40 rows" in capsys.readouterr().out
+    filled = pd.read_csv(out)
+    assert list(filled.columns) == list(frame.columns) and not filled.isna().any().any()
+    pd.testing.assert_series_equal(filled["label"], frame["label"].head(40))  # passed through
+    for j, column in enumerate(["proto", "port", "bytes"]):
+        kept = ~hidden[:, j]
+        np.testing.assert_array_equal(filled[column][kept], frame[column].head(40)[kept])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["flows.csv", "m.safetensors", "holes.csv", "filled.csv"])
+
+
 def test_sample_refuses_series_models(tmp_path, capsys):
     from sklearn_synth.generators import SenseGenSynthesizer
     from tests._estimators import TINY_SENSEGEN, series
@@ -224,13 +319,13 @@ def test_sample_refuses_series_models(tmp_path, capsys):
 
 
 def test_help_is_complete():
-    for command in ["fit", "sample", "evaluate", "demo", "encode"]:
+    for command in ["fit", "sample", "impute", "evaluate", "demo", "encode"]:
         result = subprocess.run([sys.executable, "-m", "sklearn_synth", command, "--help"],
                                 capture_output=True, text=True, check=True)
         assert "usage: sklearn-synth " + command in result.stdout
     result = subprocess.run([sys.executable, "-m", "sklearn_synth", "--help"],
                             capture_output=True, text=True, check=True)
-    for command in ["fit", "sample", "evaluate", "demo", "encode"]:
+    for command in ["fit", "sample", "impute", "evaluate", "demo", "encode"]:
         assert command in result.stdout
 
 
