@@ -758,9 +758,10 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
 
         Every missing cell (NaN, None, ``pd.NA``) is drawn from the model given
         the observed cells of its row, exactly as ``sample(conditions=X)``
-        draws free cells, except that a missing value is never drawn. The
-        observed cells come back unchanged, and so do rows without missing
-        cells.
+        draws free cells, except that a missing value is never drawn (and
+        observed numbers beyond the learned range, which real rows have under
+        value protection, give no warning). The observed cells come back
+        unchanged, and so do rows without missing cells.
 
         Parameters
         ----------
@@ -819,13 +820,15 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
         return out
 
     def _impute_once(self, X, rng):
-        table, given = self._given_symbols(X, X.shape[0])
+        # real rows have values beyond a protected range: no warning for them
+        table, given = self._given_symbols(X, X.shape[0], warn=False)
         classes = self._posterior_classes(given, rng)
         return self._generate(self._prefix_tokens(classes, given.shape[0]), rng, given, table,
                               fill=True)
 
-    def _given_symbols(self, conditions, n_samples):
-        """The conditions as a full table and as symbols (-1 for free cells), checked."""
+    def _given_symbols(self, conditions, n_samples, warn=True):
+        """The conditions as a full table and as symbols (-1 for free cells), checked;
+        ``warn`` about numbers far outside the range the model learned."""
         table = conditions_table(self, conditions, n_samples)
         with warnings.catch_warnings():
             # unknown categories and out-of-range numbers are reported below, with the value
@@ -845,7 +848,7 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
                     f"training (e.g. {list(pd.unique(values[unknown]))[:5]}); condition on one "
                     "of the training values, or leave the cell missing to draw it.")
             kind = self.binner_.column_kinds_[j]
-            if kind in ("continuous", "exact"):
+            if warn and kind in ("continuous", "exact"):
                 low, high = self._learned_range(j)
                 numbers = np.asarray(values, dtype=np.float64)
                 # value protection cuts the range at the k-th extremes: a little beyond
