@@ -50,6 +50,7 @@ class TorchGeneratorMixin(TorchStateMixin):
             valid=valid,
             patience=patience,
             gradient_clip=clip,
+            max_time=getattr(self, "max_time", None),
             verbose=self.verbose,
             optimizer__weight_decay=weight_decay,
             **options,

@@ -192,6 +192,12 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
         infiltrations poorly. 0 disables it.
     patience : int, default=5
         Epochs without improvement before early stopping.
+    max_time : float or None, default=None
+        Training budget in seconds: training stops at the first batch past
+        it (an epoch may be cut short) and keeps the weights of the best
+        finished epoch (the weights as they are when no epoch finished, and
+        under ``epsilon``, which has no early stopping). None trains until
+        ``max_epochs`` or early stopping.
     gradient_clip : float or None, default=1.0
         Clip the gradient norm to this value; None disables clipping.
     temperature : float, default=1.0
@@ -297,6 +303,7 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
         "validation_fraction": [Interval(Real, 0, 1, closed="left")],
         "min_class_rows": [Interval(Integral, 0, None, closed="left")],
         "patience": [Interval(Integral, 1, None, closed="left")],
+        "max_time": [Interval(Real, 0, None, closed="neither"), None],
         "gradient_clip": [Interval(Real, 0, None, closed="neither"), None],
         "temperature": [Interval(Real, 0, None, closed="neither")],
         "top_k": [Interval(Integral, 1, None, closed="left"), None],
@@ -340,6 +347,7 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
         validation_fraction=0.1,
         min_class_rows=1000,
         patience=5,
+        max_time=None,
         gradient_clip=1.0,
         temperature=1.0,
         top_k=None,
@@ -376,6 +384,7 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
         self.validation_fraction = validation_fraction
         self.min_class_rows = min_class_rows
         self.patience = patience
+        self.max_time = max_time
         self.gradient_clip = gradient_clip
         self.temperature = temperature
         self.top_k = top_k

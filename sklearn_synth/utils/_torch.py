@@ -193,6 +193,7 @@ def make_net(
     valid=None,
     patience=None,
     gradient_clip=None,
+    max_time=None,
     verbose=0,
     callbacks=(),
     net_class=None,
@@ -222,6 +223,9 @@ def make_net(
         ``valid``) with the best weights restored; None trains every epoch.
     gradient_clip : float or None, default=None
         Clip the gradient norm to this value.
+    max_time : float or None, default=None
+        Stop training after this many seconds, checked after every batch
+        (with ``patience``, the best finished epoch's weights are kept).
     verbose : int, default=0
         skorch's epoch table, plus a progress bar when non-zero.
     callbacks : sequence, default=()
@@ -251,6 +255,10 @@ def make_net(
         ))
     if gradient_clip is not None:
         callbacks.append(GradientNormClipping(gradient_clip_value=gradient_clip))
+    if max_time is not None:  # after early stopping, whose on_train_end restores the best
+        from ._callbacks import TimeBudget
+
+        callbacks.append(TimeBudget(max_time))
     if verbose:
         callbacks.append(ProgressBar())
     options = {

@@ -309,3 +309,23 @@ def test_min_class_rows_teaches_rare_classes_without_leaking_validation_rows():
     # the rare rows sit in the top bin of "v" (which it shares with a few common rows)
     top = gen.binner_.transform(X[y == "rare"])[:, 0].min()
     assert (gen.binner_.transform(Xs)[:, 0] >= top).mean() > 0.8
+
+
+def test_max_time_stops_training_and_keeps_finished_epochs():
+    import time
+
+    X = _table(400)
+    start = time.perf_counter()
+    gen = SequenceLMSynthesizer(max_epochs=10_000, patience=10_000, max_time=1.5, random_state=0,
+                                **TINY).fit(X)
+    assert time.perf_counter() - start < 15
+    assert 0 < len(gen.history_) < 10_000
+    assert all("valid_loss" in epoch for epoch in gen.history_)  # no half epoch left behind
+    assert gen.sample(5, random_state=0).shape == (5, X.shape[1])
+
+
+def test_a_budget_shorter_than_a_batch_still_gives_a_model():
+    X = _table(200)
+    gen = SequenceLMSynthesizer(max_epochs=5, max_time=1e-9, random_state=0, **TINY).fit(X)
+    assert len(gen.history_) == 0
+    assert gen.sample(3, random_state=0).shape == (3, X.shape[1])
