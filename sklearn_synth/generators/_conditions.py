@@ -57,11 +57,13 @@ def conditions_table(estimator, conditions, n_samples):
         given = {j: np.broadcast_to(np.asarray(v, dtype=object), (n_rows,))
                  for j, v in columns.items()}
     elif is_dataframe(conditions):
+        if not conditions.columns.is_unique:  # before a dict keeps one of the duplicates
+            duplicated = list(conditions.columns[conditions.columns.duplicated()].unique())
+            raise ValueError(f"The conditions' column names must be unique; {duplicated} "
+                             "appear more than once.")
         given = {_column_key(estimator, k): conditions[k].to_numpy(dtype=object)
                  for k in conditions.columns}
         n_rows = conditions.shape[0]
-        if not conditions.columns.is_unique:
-            raise ValueError("The conditions' column names must be unique.")
     else:
         table = check_table(estimator, conditions, reset=False)
         given = {j: np.asarray(table[:, j], dtype=object) for j in range(table.shape[1])}

@@ -104,6 +104,8 @@ def test_conditions_are_reproducible_and_do_not_touch_the_caller(quick):
     ({"proto": "icmp"}, ValueError, "proto.*'icmp'.*never seen"),
     (pd.DataFrame({"proto": ["tcp", "udp"]}), ValueError, "2 rows but n_samples=3"),
     ({"proto": ["tcp", "udp"], "port": [53, 80, 443]}, ValueError, "different lengths"),
+    (pd.DataFrame([["tcp", "udp"]] * 3, columns=["proto", "proto"]), ValueError,
+     r"unique; \['proto'\] appear"),
 ])
 def test_bad_conditions_are_refused_with_the_fix(quick, conditions, error, match):
     gen, _ = quick
