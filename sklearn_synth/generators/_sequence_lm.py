@@ -903,9 +903,9 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
         log_post = np.tile(np.log(self.class_prior_), (n_rows, 1))
         rows = np.flatnonzero((given >= 0).any(axis=1))
         if rows.size:
-            for k in range(n_classes):
-                log_post[rows, k] += self._symbol_log_prob(
-                    np.maximum(given[rows], 0), np.full(rows.size, k), given=given[rows] >= 0)
+            log_post[rows] += self._symbol_log_probs(
+                np.maximum(given[rows], 0), [np.full(rows.size, k) for k in range(n_classes)],
+                given=given[rows] >= 0).T
         post = np.exp(log_post - log_post.max(axis=1, keepdims=True))
         cdf = np.cumsum(post, axis=1)
         u = rng.random_sample(n_rows)[:, None] * cdf[:, -1:]
@@ -1021,36 +1021,42 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # clipped/unknown values simply score low
             S = self.binner_.transform(X)
-        log_p = self._marginal_log_likelihood(
-            lambda k: self._symbol_log_prob(S, None if k is None else np.full(S.shape[0], k)))
+        if self.classes_ is None:
+            per_class = self._symbol_log_probs(S, [None])
+        else:
+            per_class = self._symbol_log_probs(
+                S, [np.full(S.shape[0], k) for k in range(self.classes_.size)])
+        log_p = self._marginal_log_likelihood(lambda k: per_class[0 if k is None else k])
         return log_p - self.binner_.log_cell_volume(S)
 
-    def _symbol_log_prob(self, S, classes, given=None):
-        """Log-probability of each row's symbols; with ``given`` (a boolean mask),
-        of the given cells only, fed first (their marginal under the model)."""
+    def _symbol_log_probs(self, S, class_lists, given=None):
+        """Log-probability of each row's symbols under each entry of ``class_lists``
+        (each row's class index, or None for an unlabeled model), as an array
+        (len(class_lists), n_rows); with ``given`` (a boolean mask), of the given
+        cells only, fed first (their marginal under the model)."""
         torch = import_torch()
-        inputs = self._inputs(S, classes)
-        out = np.empty(S.shape[0])
-        # float64 copy: a row's likelihood must not depend on the batch it is
-        # scored in (float32 matrix products round differently per batch size)
+        out = np.empty((len(class_lists), S.shape[0]))
+        # float64 copy (made once for every class): a row's likelihood must not depend
+        # on the batch it is scored in (float32 products round differently per batch size)
         with inference(self.net_.module_, torch.float64) as module:
-            for start in range(0, S.shape[0], self.sample_chunk_size):
-                stop = start + self.sample_chunk_size
-                x = torch.as_tensor(inputs[start:stop], device=self.device_)
-                target = torch.as_tensor(S[start:stop], device=self.device_)
-                order = weight = None
-                if given is not None:
-                    part = given[start:stop]
-                    order = torch.as_tensor(np.argsort(~part, axis=1, kind="stable"),
-                                            device=self.device_)
-                    weight = torch.as_tensor(part, device=self.device_)
-                logp = torch.log_softmax(module(x, order), dim=-1)
-                logp = logp.gather(2, target[..., None])[..., 0]
-                if weight is not None:
-                    logp = torch.where(weight, logp, 0.0)
-                out[start:stop] = logp.sum(1).cpu().numpy()
+            for i, classes in enumerate(class_lists):
+                inputs = self._inputs(S, classes)
+                for start in range(0, S.shape[0], self.sample_chunk_size):
+                    stop = start + self.sample_chunk_size
+                    x = torch.as_tensor(inputs[start:stop], device=self.device_)
+                    target = torch.as_tensor(S[start:stop], device=self.device_)
+                    order = weight = None
+                    if given is not None:
+                        part = given[start:stop]
+                        order = torch.as_tensor(np.argsort(~part, axis=1, kind="stable"),
+                                                device=self.device_)
+                        weight = torch.as_tensor(part, device=self.device_)
+                    logp = torch.log_softmax(module(x, order), dim=-1)
+                    logp = logp.gather(2, target[..., None])[..., 0]
+                    if weight is not None:
+                        logp = torch.where(weight, logp, 0.0)
+                    out[i, start:stop] = logp.sum(1).cpu().numpy()
         return out
-
 
 def _point_estimate(values, group, kind):
     """One value per row of ``group`` (indices into ``values``, one row of draws
