@@ -206,15 +206,14 @@ class GenerativeOverSampler(DefaultGeneratorMixin, PersistenceMixin, TableInputM
         return SequenceLMSynthesizer()
 
     def _make_generator(self):
-        if self.generator is None:
-            return self._generator_or_default()
-        if not self.per_class and not callable(getattr(self.generator, "sample_labeled", None)):
+        generator = self._generator_or_default()
+        if not self.per_class and not callable(getattr(generator, "sample_labeled", None)):
             raise TypeError(
-                f"generator {type(self.generator).__name__} has no sample_labeled method, so it "
+                f"generator {type(generator).__name__} has no sample_labeled method, so it "
                 "cannot be conditioned on a class; use a class-conditional generator or set "
                 "per_class=True to fit one copy per class."
             )
-        return self.generator
+        return generator
 
     def _fit_one(self, generator, X, y, rng, label):
         fitted = seeded_clone(generator, draw_seed(rng))
