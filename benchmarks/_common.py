@@ -37,6 +37,20 @@ def _fmt(value):
     return str(value)
 
 
+def parse_set(pairs):
+    """``--set NAME=VALUE`` pairs as a dict of parameters: values read as JSON
+    (``0.5``, ``false``, ``null``), then as Python's ``None``/``True``/``False``
+    in any case, else kept as text."""
+    params = {}
+    for pair in pairs:
+        key, _, text = pair.partition("=")
+        try:
+            params[key] = json.loads(text)
+        except json.JSONDecodeError:
+            params[key] = {"none": None, "true": True, "false": False}.get(text.lower(), text)
+    return params
+
+
 def add_child_arguments(parser):
     """The hidden options a benchmark script's own child processes are run with."""
     import argparse

@@ -34,7 +34,6 @@ indistinguishable), next to the real A against B.
 """
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -45,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import machine, print_table  # noqa: E402
+from _common import machine, parse_set, print_table  # noqa: E402
 from bench_anchors import LABEL, load_table  # noqa: E402
 
 MAX_HELDOUT = 4000
@@ -205,13 +204,7 @@ def main():
         os.environ["SKLEARN_SYNTH_DATA"] = str(Path(__file__).resolve().parents[2] / "shared" / "data")
     # out-of-range given cells (value protection cuts the ranges) and pandas deprecations
     warnings.simplefilter("ignore")
-    params = {}
-    for pair in args.set:
-        key, _, text = pair.partition("=")
-        try:
-            params[key] = json.loads(text)
-        except json.JSONDecodeError:
-            params[key] = text
+    params = parse_set(args.set)
     print(f"machine: {machine()}" + (f"; SequenceLMSynthesizer with {params}" if params else ""))
     for table in args.tables.split(","):
         run_table(table, params)

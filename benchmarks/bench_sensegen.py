@@ -53,7 +53,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import machine, print_table  # noqa: E402
+from _common import machine, parse_set, print_table  # noqa: E402
 
 AR_ORDER = 8
 
@@ -135,20 +135,6 @@ WINDOW = 100          # steps per window of the window-statistics judge
 LSTM_WINDOW = 64      # steps per window of the LSTM judge and the predictive score
 
 
-def parse_value(text):
-    for kind in (int, float):
-        try:
-            return kind(text)
-        except ValueError:
-            pass
-    return {"none": None, "true": True, "false": False}.get(text.lower(), text)
-
-
-def parse_value_pair(text):
-    name, _, value = text.partition("=")
-    return name, parse_value(value)
-
-
 def judges(reference, series, args, seed=0):
     """Both judges of ``series`` against the real ``reference`` recordings."""
     from sklearn_synth.metrics import discriminator_accuracy_loss, window_detection_auc_loss
@@ -175,7 +161,7 @@ def run(dataset, args):
     n_series, length = max(len(test), 120), 500 if dataset == "watch" else 400
     labels = rng.choice(y_train, n_series)
 
-    extra = dict(parse_value_pair(text) for text in args.set)
+    extra = parse_set(args.set)
     if args.max_epochs is not None:
         extra["max_epochs"] = args.max_epochs
     generated = {}

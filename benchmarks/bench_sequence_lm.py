@@ -37,7 +37,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import machine, print_table  # noqa: E402
+from _common import machine, parse_set, print_table  # noqa: E402
 
 MODELS = ["independent", "bootstrap", "rnn", "transformer", "wavenet"]
 
@@ -49,17 +49,6 @@ def _data():
 
     X, y = load_network_flows(features="paper", return_X_y=True)
     return train_test_split(X, y, test_size=0.2, stratify=y, random_state=0)
-
-
-def _parse_set(pairs):
-    params = {}
-    for pair in pairs:
-        key, _, text = pair.partition("=")
-        try:
-            params[key] = json.loads(text)
-        except json.JSONDecodeError:
-            params[key] = text
-    return params
 
 
 def _binned_real(n_bins, X_train, y_train, n_rows):
@@ -140,7 +129,7 @@ def main():
     if not os.environ.get("SKLEARN_SYNTH_DATA"):
         os.environ["SKLEARN_SYNTH_DATA"] = str(Path(__file__).resolve().parents[2] / "shared" / "data")
     if args.one:
-        run_one(args.one, args.max_epochs, _parse_set(args.set))
+        run_one(args.one, args.max_epochs, parse_set(args.set))
         return
     models = args.only.split(",") if args.only else MODELS
     X_train, X_test, _, _ = _data()
