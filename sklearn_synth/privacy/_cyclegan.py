@@ -13,17 +13,19 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from ..base import SamplingMixin
+from ..utils._images import SampleFormMixin
 from ..utils._labels import prior_classes
 from ..utils._random import draw_seed, seeded_clone
 from ..utils._torch import import_torch, inference, make_net
 from ..utils._torch_estimator import TorchStateMixin
-from ..utils._validation import TORCH_DEVICE, as_numeric, mean_and_std
+from ..utils._validation import TORCH_DEVICE, mean_and_std
 from ._valuation import PrivacyValuator
 
 __all__ = ["CycleGANPrivacyTransformer"]
 
 
-class CycleGANPrivacyTransformer(TorchStateMixin, SamplingMixin, TransformerMixin, BaseEstimator):
+class CycleGANPrivacyTransformer(SampleFormMixin, TorchStateMixin, SamplingMixin, TransformerMixin,
+                                 BaseEstimator):
     """Transform samples between the privacy-safe and privacy-risky domains.
 
     The defence of "Generating fake data to fake privacy pryers" (section 4).
@@ -55,10 +57,12 @@ class CycleGANPrivacyTransformer(TorchStateMixin, SamplingMixin, TransformerMixi
         ``"mlp"`` for table rows, ``"conv"`` for images; ``"auto"`` picks
         ``"conv"`` for image input (3-D or 4-D arrays, or rows with
         ``image_shape``) and ``"mlp"`` otherwise.
-    image_shape : tuple of int or None, default=None
+    image_shape : "auto", tuple of int or None, default="auto"
         ``(height, width)`` or ``(channels, height, width)`` when images come
-        as flattened rows. 3-D input ``(n, h, w)`` and 4-D input
-        ``(n, c, h, w)`` carry their shape.
+        as flattened rows; ``"auto"`` reads rows of ``s * s`` features
+        (``s >= 8``: MNIST's 784, scikit-learn's 64-pixel digits) as grey
+        square images; None reads rows as rows. 3-D input ``(n, h, w)`` and
+        4-D input ``(n, c, h, w)`` carry their shape.
     hidden_size : int, default=256
         Units of the MLP generators and discriminators.
     cycle_weight : float, default=1.0
@@ -67,6 +71,11 @@ class CycleGANPrivacyTransformer(TorchStateMixin, SamplingMixin, TransformerMixi
         input: on scikit-learn's digits, 10 moved pixels by 0.05 on average
         and left the modified-entropy advantage unchanged, 1 moved them by
         0.08 and lowered it.
+    identity_weight : float, default=0.5
+        Weight of the identity loss, times ``cycle_weight`` (as in the
+        CycleGAN paper): a generator given a sample already in its target
+        domain should leave it unchanged, so that what it changes in the
+        other samples is what tells the domains apart. 0 switches it off.
     max_epochs : int, default=50
         Epochs of CycleGAN training (one epoch pairs every sample of the
         larger domain with one of the other).
@@ -75,10 +84,12 @@ class CycleGANPrivacyTransformer(TorchStateMixin, SamplingMixin, TransformerMixi
         Adam learning rate of both optimizers (betas 0.5, 0.999).
     fake_generator : generator or None, default=None
         Makes the fake candidates (needs ``fit(X, y)`` and
-        ``sample_labeled``). None uses a class-conditional bootstrap of the
-        training samples for images (``DummySynthesizer("bootstrap")``: the
-        fakes are then translated copies of real images) and
-        :class:`~sklearn_synth.generators.SequenceLMSynthesizer` for tables.
+        ``sample_labeled``). None uses
+        :class:`~sklearn_synth.generators.PCAGaussianSynthesizer` (a
+        class-conditional probabilistic PCA: new samples, independent of any
+        single training sample) for images and rows of more than 50
+        features, and :class:`~sklearn_synth.generators.SequenceLMSynthesizer`
+        for narrower tables.
     device : str, default="cpu"
     random_state : int, RandomState instance or None, default=None
         Seeds the valuation, the networks, the candidate generator and the
@@ -105,9 +116,10 @@ class CycleGANPrivacyTransformer(TorchStateMixin, SamplingMixin, TransformerMixi
     _parameter_constraints = {
         "valuator": [HasMethods(["fit"]), None],
         "architecture": [StrOptions({"auto", "mlp", "conv"})],
-        "image_shape": [tuple, None],
+        "image_shape": [tuple, None, StrOptions({"auto"})],
         "hidden_size": [Interval(Integral, 2, None, closed="left")],
         "cycle_weight": [Interval(Real, 0, None, closed="left")],
+        "identity_weight": [Interval(Real, 0, None, closed="left")],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither")],
@@ -122,9 +134,10 @@ class CycleGANPrivacyTransformer(TorchStateMixin, SamplingMixin, TransformerMixi
         *,
         valuator=None,
         architecture="auto",
-        image_shape=None,
+        image_shape="auto",
         hidden_size=256,
         cycle_weight=1.0,
+        identity_weight=0.5,
         max_epochs=50,
         batch_size=64,
         lr=2e-4,
@@ -138,6 +151,7 @@ class CycleGANPrivacyTransformer(TorchStateMixin, SamplingMixin, TransformerMixi
         self.image_shape = image_shape
         self.hidden_size = hidden_size
         self.cycle_weight = cycle_weight
+        self.identity_weight = identity_weight
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -145,55 +159,6 @@ class CycleGANPrivacyTransformer(TorchStateMixin, SamplingMixin, TransformerMixi
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
-
-    # ------------------------------------------------------------ input form
-    def _rows(self, X, *, reset):
-        """Flatten images to rows; remember (in fit) the input form."""
-        arr = as_numeric(X, type(self).__name__)
-        if arr.ndim not in (2, 3, 4):
-            raise ValueError(
-                f"Expected rows (n, n_features), images (n, h, w) or (n, c, h, w); got shape "
-                f"{arr.shape}. Reshape your data: X.reshape(-1, 1) for a single feature."
-            )
-        if arr.shape[0] == 0:
-            raise ValueError(f"Found array with 0 sample(s) (shape={arr.shape}) while a minimum "
-                             f"of 2 is required by {type(self).__name__}.")
-        if not np.isfinite(arr).all():
-            bad = np.argwhere(~np.isfinite(arr.reshape(arr.shape[0], -1)))[0]
-            raise ValueError(
-                f"Sample {bad[0]}, feature {bad[1]} is not finite; the CycleGAN does not model "
-                "missing or infinite values: impute them first."
-            )
-        if reset:
-            self._input_ndim = arr.ndim
-            if arr.ndim == 2:
-                shape = None if self.image_shape is None else tuple(self.image_shape)
-                if shape is not None and len(shape) == 2:
-                    shape = (1, *shape)
-                if shape is not None and int(np.prod(shape)) != arr.shape[1]:
-                    raise ValueError(f"image_shape={self.image_shape} does not hold "
-                                     f"{arr.shape[1]} features.")
-            else:
-                shape = (1, *arr.shape[1:]) if arr.ndim == 3 else tuple(arr.shape[1:])
-            self._image_shape = shape
-            self._dtype = arr.dtype if arr.dtype.kind == "f" else np.dtype(np.float64)
-        elif arr.ndim != self._input_ndim:
-            raise ValueError(f"X has {arr.ndim} dimensions; {type(self).__name__} was fitted "
-                             f"on {self._input_ndim}.")
-        rows = arr.reshape(arr.shape[0], -1).astype(np.float64)
-        if reset:
-            self.n_features_in_ = rows.shape[1]
-        elif rows.shape[1] != self.n_features_in_:
-            raise ValueError(f"X has {rows.shape[1]} features, but {type(self).__name__} is "
-                             f"expecting {self.n_features_in_} features as input.")
-        return rows
-
-    def _unrows(self, rows):
-        out = rows.astype(self._dtype, copy=False)
-        if self._input_ndim == 2:
-            return out
-        shape = self._image_shape if self._input_ndim == 4 else self._image_shape[1:]
-        return out.reshape(rows.shape[0], *shape)
 
     def _scale(self, rows):
         return ((rows - self._center) / self._spread).astype(np.float32)
@@ -303,10 +268,10 @@ class CycleGANPrivacyTransformer(TorchStateMixin, SamplingMixin, TransformerMixi
     def _default_fake_generator(self):
         if self.fake_generator is not None:
             return self.fake_generator
-        if self.architecture_ == "conv":
-            from ..generators import DummySynthesizer
+        if self.architecture_ == "conv" or self._image_shape is not None or self.n_features_in_ > 50:
+            from ..generators import PCAGaussianSynthesizer
 
-            return DummySynthesizer(strategy="bootstrap")
+            return PCAGaussianSynthesizer()
         from ..generators import SequenceLMSynthesizer
 
         return SequenceLMSynthesizer()
@@ -328,6 +293,7 @@ class CycleGANPrivacyTransformer(TorchStateMixin, SamplingMixin, TransformerMixi
                        for name in ("loss_g", "loss_d", "cycle")],
             net_class=CycleGANNet,
             cycle_weight=self.cycle_weight,
+            identity_weight=self.identity_weight,
             module__kind=self.architecture_,
             module__n_features=self.n_features_in_,
             module__image_shape=self._image_shape,
@@ -393,7 +359,7 @@ class CycleGANPrivacyTransformer(TorchStateMixin, SamplingMixin, TransformerMixi
             )
         return _check_feature_names_in(self, input_features)
 
-    _persisted_private = ("_input_ndim", "_image_shape", "_dtype", "_center", "_spread")
+    _persisted_private = (*SampleFormMixin._sample_form_attributes, "_center", "_spread")
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

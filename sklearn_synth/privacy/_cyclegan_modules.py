@@ -44,9 +44,10 @@ class MLPDiscriminator(nn.Module):
 
 
 class ConvGenerator(nn.Module):
-    """Two stride-2 convolutions down, two transposed convolutions up, with a
-    residual connection and tanh output (images scaled to [-1, 1]); height
-    and width must be multiples of 4."""
+    """Two stride-2 convolutions down, two transposed convolutions up, added
+    to the input and clipped to [-1, 1] (images are scaled to that range);
+    height and width must be multiples of 4. The change is added in pixel
+    space, so dark and bright pixels move as easily as grey ones."""
 
     def __init__(self, channels, width=32):
         super().__init__()
@@ -62,7 +63,7 @@ class ConvGenerator(nn.Module):
         nn.init.zeros_(self.up[-1].bias)
 
     def forward(self, x):
-        return torch.tanh(torch.atanh(x.clamp(-0.999, 0.999)) + self.up(self.down(x)))
+        return (x + self.up(self.down(x))).clamp(-1.0, 1.0)
 
 
 class ConvDiscriminator(nn.Module):
@@ -106,11 +107,13 @@ class CycleGANNet(NeuralNet):
     """skorch net for the CycleGAN: two Adam optimizers (generators,
     discriminators) and a ``train_step`` that updates the generators with the
     least-squares adversarial loss plus ``cycle_weight`` times the L1 cycle
-    loss, then the discriminators with the least-squares loss."""
+    loss (plus ``identity_weight`` times it times the L1 identity loss), then
+    the discriminators with the least-squares loss."""
 
-    def __init__(self, *args, cycle_weight=10.0, **kwargs):
+    def __init__(self, *args, cycle_weight=10.0, identity_weight=0.0, **kwargs):
         super().__init__(*args, **kwargs)
         self.cycle_weight = cycle_weight
+        self.identity_weight = identity_weight
 
     def initialize_optimizer(self, *_, **__):
         generators = [p for name, p in self.module_.named_parameters() if name.startswith("G_")]
@@ -133,6 +136,9 @@ class CycleGANNet(NeuralNet):
                        + F.mse_loss(net.D_r2s(fake_safe), torch.ones(len(risky), device=self.device)))
         cycle = F.l1_loss(net.G_r2s(fake_risky), safe) + F.l1_loss(net.G_s2r(fake_safe), risky)
         loss_g = adversarial + self.cycle_weight * cycle
+        if self.identity_weight > 0:
+            identity = F.l1_loss(net.G_r2s(safe), safe) + F.l1_loss(net.G_s2r(risky), risky)
+            loss_g = loss_g + self.identity_weight * self.cycle_weight * identity
         loss_g.backward()
         self.optimizer_g_.step()
 

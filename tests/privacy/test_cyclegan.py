@@ -32,12 +32,15 @@ def digits():
 
 def test_transform_and_sample_shapes_for_each_input_form(digits):
     X, y = digits
-    rows = _tiny().fit(X, y)
+    rows = _tiny(image_shape=None).fit(X, y)
     assert rows.architecture_ == "mlp"
     assert rows.transform(X[:5]).shape == (5, 64)
     assert rows.sample(3).shape == (3, 64)
     flat_images = _tiny(image_shape=(8, 8)).fit(X, y)
     assert flat_images.architecture_ == "conv" and flat_images.transform(X[:2]).shape == (2, 64)
+    square = _tiny().fit(X, y)  # 64 features: read as 8 x 8 grey images by default
+    assert square.architecture_ == "conv" and square.transform(X[:2]).shape == (2, 64)
+    assert _tiny().fit(X[:, :63], y).architecture_ == "mlp"
     images = _tiny().fit(X.reshape(-1, 8, 8), y)
     assert images.transform(X[:2].reshape(-1, 8, 8)).shape == (2, 8, 8)
     assert images.sample(2).shape == (2, 8, 8)
