@@ -62,11 +62,20 @@ def _takes_series(generator):
     return get_tags(generator).input_tags.three_d_array
 
 
+def _takes_strings(generator):
+    from sklearn.utils import get_tags
+
+    return get_tags(generator).input_tags.string
+
+
 def _data(generator, seed=0, shift=0.0):
-    """Training data the generator takes: a mixed table, or series for sequence models."""
+    """Training data the generator takes: a mixed table (its numeric columns for
+    numeric-only generators), or series for sequence models."""
     if _takes_series(generator):
         return _series(seed=seed, shift=shift)
     table = _table(seed=seed)
+    if not _takes_strings(generator):
+        table = table[["a", "b", "port"]]
     return table.assign(a=table["a"] + shift) if shift else table
 
 
@@ -111,7 +120,7 @@ def check_generator_sample_shape_and_type(name, generator):
         assert gen.sample(0, random_state=0).shape == (0, *X.shape[1:])
         assert np.isfinite(out).all(), f"{name}: non-finite values sampled"
         return
-    X = _table()
+    X = _data(generator)
     gen = clone(generator).fit(X)
     out = gen.sample(7, random_state=0)
     assert isinstance(out, pd.DataFrame), f"{name}: sample should return a DataFrame"
