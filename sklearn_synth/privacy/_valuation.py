@@ -56,6 +56,15 @@ class PrivacyValuator(PersistenceMixin, BaseEstimator):
     threshold (the paper's "closer to the threshold is safer" holds on the
     member side).
 
+    That distance measures how *easy* a sample is as much as how exposed it
+    is: a typical sample gets a confident answer whether it was trained on or
+    not. With reference folds, every sample is also scored by the copies that
+    did not train on it, so ``risk="memorization"`` (the default there) ranks
+    samples by the gap between their attack score when trained on and when
+    held out (the idea behind LiRA, Carlini et al. 2022): a sample is risky
+    when training on it changes the model's answer on it, which is what a
+    membership attack detects.
+
     Parameters
     ----------
     estimator : classifier or None, default=None
@@ -74,6 +83,14 @@ default="modified_entropy"
     reference_fraction : float, default=0.2
         Share of the data used as the reference set of each run when
         ``X_reference`` is not given.
+    risk : {"auto", "memorization", "threshold"}, default="auto"
+        How a run measures a member's exposure: ``"threshold"``, its signed
+        distance to the attack threshold (the paper's rule);
+        ``"memorization"``, its attack score in that run minus its mean score
+        in the runs that held it out (needs reference folds and ``n_models``
+        at least ``round(1 / reference_fraction)``, so that every sample is
+        held out once); ``"auto"`` takes ``"memorization"`` when that is
+        possible and ``"threshold"`` otherwise.
     safe_quantile, risky_quantile : float, default=0.25
         Per-run shares of the least and most exposed samples that vote
         ``"safe"`` and ``"risky"``.
@@ -91,9 +108,18 @@ default="modified_entropy"
         (0 = least exposed, 1 = most exposed).
     privacy_levels_ : ndarray of shape (n_samples,)
         ``"safe"``, ``"vague"`` or ``"risky"``.
+    risk_ : str
+        The exposure measure used, ``"memorization"`` or ``"threshold"``.
     run_distances_ : ndarray of shape (n_models, n_samples)
-        Signed distance to the threshold per run (NaN where the sample was in
-        that run's reference set).
+        Each member's exposure per run (NaN where the sample was in that
+        run's reference set): the signed distance to the threshold, in units
+        of the scores' spread, or the memorization gap.
+    run_scores_ : ndarray of shape (n_models, n_samples)
+        The attack score of every sample of ``X`` per run, as a member or,
+        with reference folds, held out (NaN where not scored).
+    memorization_ : ndarray of shape (n_samples,)
+        Mean score as a member minus mean score held out (NaN for samples
+        never held out, and with ``X_reference``).
     thresholds_ : ndarray of shape (n_models,)
         The attack threshold of each run.
     attack_advantages_ : ndarray of shape (n_models,)
@@ -117,6 +143,7 @@ default="modified_entropy"
         "n_models": [Interval(Integral, 1, None, closed="left")],
         "attack": [StrOptions(set(CLASSIFIER_ATTACKS))],
         "reference_fraction": [Interval(Real, 0, 0.5, closed="neither")],
+        "risk": [StrOptions({"auto", "memorization", "threshold"})],
         "safe_quantile": [Interval(Real, 0, 1, closed="neither")],
         "risky_quantile": [Interval(Real, 0, 1, closed="neither")],
         "random_state": ["random_state"],
@@ -131,6 +158,7 @@ default="modified_entropy"
         n_models=5,
         attack="modified_entropy",
         reference_fraction=0.2,
+        risk="auto",
         safe_quantile=0.25,
         risky_quantile=0.25,
         random_state=None,
@@ -141,6 +169,7 @@ default="modified_entropy"
         self.n_models = n_models
         self.attack = attack
         self.reference_fraction = reference_fraction
+        self.risk = risk
         self.safe_quantile = safe_quantile
         self.risky_quantile = risky_quantile
         self.random_state = random_state
@@ -187,11 +216,15 @@ default="modified_entropy"
             X_ref, y_ref = validate_data(self, X_reference, y_reference, reset=False)
             splits = [(np.arange(X.shape[0]), X_ref, y_ref)] * self.n_models
         self._explicit_reference = X_reference is not None
+        self.risk_ = self._resolve_risk(X.shape[0])
         runs = Parallel(n_jobs=self.n_jobs)(
             delayed(self._one_run)(X, y, members, X_ref, y_ref, seed, m)
             for m, ((members, X_ref, y_ref), seed) in enumerate(zip(splits, seeds))
         )
         self._collect_runs(X.shape[0], [members for members, _, _ in splits], runs)
+        if self.risk_ == "memorization":
+            self.run_distances_ = np.where(np.isnan(self.run_distances_), np.nan,
+                                           self.run_scores_ - self._held_out_scores())
         self.privacy_scores_, self.privacy_levels_ = self._vote()
         return self
 
@@ -222,15 +255,46 @@ default="modified_entropy"
         return [(np.flatnonzero(fold != m % k), X[fold == m % k], y[fold == m % k])
                 for m in range(self.n_models)]
 
+    def _resolve_risk(self, n):
+        """``risk_``: memorization needs every sample held out in some run."""
+        k = int(round(1 / self.reference_fraction))
+        possible = not self._explicit_reference and self.n_models >= k
+        if self.risk == "memorization" and not possible:
+            why = ("X_reference was given, so no sample is held out" if self._explicit_reference
+                   else f"n_models={self.n_models} runs hold out {self.n_models} of the {k} folds")
+            raise ValueError(
+                f"risk='memorization' compares each sample's score when trained on and when "
+                f"held out, but {why}; use reference folds (no X_reference) with n_models >= {k}, "
+                "or risk='threshold'.")
+        if self.risk == "auto":
+            return "memorization" if possible else "threshold"
+        return self.risk
+
     def _collect_runs(self, n, members_per_run, runs):
-        """Store each run's distances (NaN outside its members), threshold and advantage."""
+        """Store each run's distances (NaN outside its members), scores, threshold
+        and advantage, and the memorization gap of the samples held out somewhere."""
         self.run_distances_ = np.full((self.n_models, n), np.nan)
+        self.run_scores_ = np.full((self.n_models, n), np.nan)
         self.thresholds_ = np.empty(self.n_models)
         self.attack_advantages_ = np.empty(self.n_models)
-        for m, (members, (distance, threshold, advantage)) in enumerate(zip(members_per_run, runs)):
+        for m, (members, (distance, scores, held_out_scores, threshold, advantage)) in enumerate(
+                zip(members_per_run, runs)):
             self.run_distances_[m, members] = distance
+            self.run_scores_[m, members] = scores
+            if not self._explicit_reference:
+                self.run_scores_[m, np.setdiff1d(np.arange(n), members)] = held_out_scores
             self.thresholds_[m] = threshold
             self.attack_advantages_[m] = advantage
+        self.memorization_ = self._member_scores() - self._held_out_scores()
+
+    def _member_mask(self):
+        return ~np.isnan(self.run_distances_)
+
+    def _member_scores(self):
+        return _nanmean(np.where(self._member_mask(), self.run_scores_, np.nan))
+
+    def _held_out_scores(self):
+        return _nanmean(np.where(self._member_mask(), np.nan, self.run_scores_))
 
     def _vote(self):
         """Mean exposure percentile and majority-vote level of every sample."""
@@ -263,7 +327,7 @@ default="modified_entropy"
             print(f"[PrivacyValuator] model {m + 1}/{self.n_models}: {members.size} members, "
                   f"{self.attack} attack advantage {advantage:.3f} "
                   f"({time.perf_counter() - start:.1f} s)", flush=True)
-        return distance, threshold, advantage
+        return distance, member_scores, reference_scores, threshold, advantage
 
     _persisted_private = ("_explicit_reference",)
 
@@ -276,14 +340,22 @@ default="modified_entropy"
         """Refuse a loaded state whose arrays do not fit together."""
         from ..exceptions import ModelFormatError
 
+        if not hasattr(self, "risk_") and isinstance(getattr(self, "run_distances_", None),
+                                                     np.ndarray):
+            # written before the memorization measure existed: thresholds only, no scores kept
+            self.risk_ = "threshold"
+            self.run_scores_ = np.full(self.run_distances_.shape, np.nan)
+            self.memorization_ = np.full(self.run_distances_.shape[1:], np.nan)
         arrays = [getattr(self, name, None) for name in (
             "run_distances_", "thresholds_", "attack_advantages_", "privacy_scores_",
-            "privacy_levels_")]
+            "privacy_levels_", "run_scores_", "memorization_")]
         ok = all(isinstance(a, np.ndarray) for a in arrays)
         if ok:
-            distances, thresholds, advantages, scores, levels = arrays
+            distances, thresholds, advantages, scores, levels, run_scores, memorization = arrays
             n = scores.shape[0] if scores.ndim == 1 else -1
-            ok = (distances.shape == (self.n_models, n) and thresholds.shape == (self.n_models,)
+            ok = (distances.shape == (self.n_models, n) and run_scores.shape == distances.shape
+                  and memorization.shape == (n,) and self.risk_ in ("memorization", "threshold")
+                  and thresholds.shape == (self.n_models,)
                   and advantages.shape == (self.n_models,) and levels.shape == (n,)
                   and set(levels.tolist()) <= set(LEVELS)
                   and isinstance(getattr(self, "_explicit_reference", None), bool))
@@ -339,3 +411,10 @@ default="modified_entropy"
             in_bin = set(np.argsort(distances, kind="stable")[lo:hi].tolist())
             common = in_bin if common is None else common & in_bin
         return len(common) / max(hi - lo, 1)
+
+
+def _nanmean(values):
+    """Column means ignoring NaN; NaN (without a warning) for all-NaN columns."""
+    counts = np.sum(~np.isnan(values), axis=0)
+    sums = np.nansum(values, axis=0)
+    return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)

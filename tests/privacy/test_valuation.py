@@ -119,3 +119,40 @@ def test_default_estimator_does_not_flood_the_output_with_convergence_warnings(d
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         PrivacyValuator(n_models=2, random_state=0).fit(X[:200], y[:200])
+
+
+def test_memorization_finds_the_mislabeled_samples(digits):
+    """A sample whose label is wrong can only be fitted by memorizing it: its
+    score as a member is far above its score held out, so the memorization
+    measure calls it risky, where the threshold distance calls it safe (the
+    attack is unsure of it either way)."""
+    X, y = digits
+    X, y = X[:500], y[:500].copy()
+    flipped = np.arange(0, 500, 25)
+    y[flipped] = (y[flipped] + 5) % 10
+    model = LogisticRegression(C=1e4, max_iter=500)
+    memorized = PrivacyValuator(model, n_models=4, reference_fraction=0.25,
+                                random_state=0).fit(X, y)
+    assert memorized.risk_ == "memorization"
+    assert np.isfinite(memorized.memorization_).all()
+    assert np.mean(memorized.privacy_levels_[flipped] == "risky") > 0.8
+    threshold = PrivacyValuator(model, n_models=4, reference_fraction=0.25, risk="threshold",
+                                random_state=0).fit(X, y)
+    assert np.mean(threshold.privacy_levels_[flipped] == "risky") < 0.5
+    # every sample was scored held out once and as a member three times
+    assert np.all(np.sum(~np.isnan(memorized.run_scores_), axis=0) == 4)
+
+
+def test_memorization_needs_held_out_scores(digits):
+    X, y = digits
+    model = LogisticRegression(max_iter=50)
+    few = PrivacyValuator(model, n_models=2, reference_fraction=0.25, random_state=0).fit(
+        X[:200], y[:200])
+    assert few.risk_ == "threshold"  # "auto": two of four folds held out
+    with pytest.raises(ValueError, match="n_models=2 runs hold out 2 of the 4 folds"):
+        PrivacyValuator(model, n_models=2, reference_fraction=0.25,
+                        risk="memorization").fit(X[:200], y[:200])
+    with pytest.raises(ValueError, match="X_reference was given"):
+        PrivacyValuator(model, risk="memorization").fit(X[:200], y[:200], X[200:300], y[200:300])
+    given = PrivacyValuator(model, n_models=2).fit(X[:200], y[:200], X[200:300], y[200:300])
+    assert given.risk_ == "threshold" and np.isnan(given.memorization_).all()
