@@ -20,7 +20,9 @@ from ._attacks import (
     CLASSIFIER_ATTACKS,
     attack_advantage,
     best_threshold,
+    held_out_advantage,
     membership_scores,
+    tpr_at_fpr,
 )
 from ._fidelity import (
     column_distances,
@@ -111,6 +113,7 @@ __all__ = [
     "distance_to_closest_record",
     "evaluate",
     "exact_copy_rate",
+    "held_out_advantage",
     "inlier_rate",
     "inlier_rate_score",
     "membership_attack_report",
@@ -121,6 +124,7 @@ __all__ = [
     "random_windows",
     "sequence_tstr",
     "series_windows",
+    "tpr_at_fpr",
     "train_synthetic_test_real",
     "verbatim_value_rates",
     "tstr_score",

@@ -81,6 +81,80 @@ def best_threshold(member_scores, nonmember_scores):
     return float(min(thresholds[best], np.max(scores)))
 
 
+def held_out_advantage(member_scores, nonmember_scores, random_state=0):
+    """Advantage of a threshold chosen on one half of the samples, measured on the other.
+
+    The members and the non-members are each split in two random halves; the
+    threshold with the best ``TPR - FPR`` on one half is applied to the other,
+    both ways, and the two advantages are averaged. Unlike
+    :func:`attack_advantage`, which picks the threshold in hindsight on the
+    samples it scores, this is what an attacker who calibrates on known
+    samples achieves; it can be negative when the score does not separate the
+    groups.
+
+    Parameters
+    ----------
+    member_scores, nonmember_scores : array-like of shape (n,)
+        At least two of each.
+    random_state : int, RandomState instance or None, default=0
+        Draws the halves.
+
+    Returns
+    -------
+    advantage : float
+        In [-1, 1].
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_synth.metrics import held_out_advantage
+    >>> rng = np.random.RandomState(0)
+    >>> round(held_out_advantage(rng.normal(1, 1, 500), rng.normal(0, 1, 500)), 2)
+    0.41
+    """
+    from sklearn.utils import check_random_state
+
+    members = np.asarray(member_scores, dtype=float)
+    nonmembers = np.asarray(nonmember_scores, dtype=float)
+    if members.size < 2 or nonmembers.size < 2:
+        raise ValueError("Need at least two members and two non-members to hold out half.")
+    rng = check_random_state(random_state)
+    halves = [np.array_split(rng.permutation(s.size), 2) for s in (members, nonmembers)]
+    result = []
+    for fit, test in ((0, 1), (1, 0)):
+        threshold = best_threshold(members[halves[0][fit]], nonmembers[halves[1][fit]])
+        tpr = np.mean(members[halves[0][test]] >= threshold)
+        fpr = np.mean(nonmembers[halves[1][test]] >= threshold)
+        result.append(tpr - fpr)
+    return float(np.mean(result))
+
+
+def tpr_at_fpr(member_scores, nonmember_scores, fpr=0.01):
+    """True-positive rate of a membership score at a low false-positive rate.
+
+    The measure of Carlini et al. (2022): how many members an attacker finds
+    while wrongly accusing at most ``fpr`` of the non-members.
+
+    Parameters
+    ----------
+    member_scores, nonmember_scores : array-like of shape (n,)
+    fpr : float, default=0.01
+
+    Returns
+    -------
+    tpr : float
+
+    Examples
+    --------
+    >>> from sklearn_synth.metrics import tpr_at_fpr
+    >>> tpr_at_fpr([5, 4, 0.5, 0.2], [0.1, 0.3, 0.4, 0.6], fpr=0.0)
+    0.5
+    """
+    truth, scores = _labeled_scores(member_scores, nonmember_scores)
+    false_rates, true_rates, _ = roc_curve(truth, scores)
+    return float(np.max(true_rates[false_rates <= fpr]))
+
+
 def membership_scores(classifier, X, y, attack):
     """Per-sample membership score of a fitted classifier's outputs.
 

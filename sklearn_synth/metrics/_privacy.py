@@ -10,7 +10,13 @@ from sklearn.neighbors import NearestNeighbors
 
 from ..base import is_generator
 from ..utils._columns import is_identifier_like
-from ._attacks import CLASSIFIER_ATTACKS, attack_advantage, membership_scores
+from ._attacks import (
+    CLASSIFIER_ATTACKS,
+    attack_advantage,
+    held_out_advantage,
+    membership_scores,
+    tpr_at_fpr,
+)
 from ._tabular import TableEncoder, align_tables, row_hashes
 
 ATTACKS = ("distance",) + CLASSIFIER_ATTACKS
@@ -266,15 +272,17 @@ def mia_advantage_loss(
 
 
 def _classifier_attack(classifier, X_members, y_members, X_nonmembers, y_nonmembers, attack):
-    """(advantage, auc) of one threshold attack on a classifier's outputs."""
-    return attack_advantage(
-        membership_scores(classifier, X_members, y_members, attack),
-        membership_scores(classifier, X_nonmembers, y_nonmembers, attack),
-    )
+    """(advantage, auc, held-out advantage, TPR at 1% FPR) of one threshold attack
+    on a classifier's outputs."""
+    members = membership_scores(classifier, X_members, y_members, attack)
+    nonmembers = membership_scores(classifier, X_nonmembers, y_nonmembers, attack)
+    return (*attack_advantage(members, nonmembers), held_out_advantage(members, nonmembers),
+            tpr_at_fpr(members, nonmembers, 0.01))
 
 
 def membership_attack_report(classifier, X_members, y_members, X_nonmembers, y_nonmembers):
-    """Every classifier attack at once: advantage and AUC per attack.
+    """Every classifier attack at once: advantage, AUC, held-out advantage and
+    TPR at 1% FPR per attack.
 
     Parameters
     ----------
@@ -288,7 +296,10 @@ def membership_attack_report(classifier, X_members, y_members, X_nonmembers, y_n
     Returns
     -------
     report : DataFrame
-        Indexed by attack, with columns ``advantage`` and ``auc``.
+        Indexed by attack, with columns ``advantage`` (the best ``TPR - FPR``
+        in hindsight: an upper bound), ``auc``, ``held_out_advantage`` (the
+        threshold chosen on one half of the samples, measured on the other:
+        see :func:`held_out_advantage`) and ``tpr_at_1pct_fpr``.
 
     Examples
     --------
@@ -306,4 +317,6 @@ def membership_attack_report(classifier, X_members, y_members, X_nonmembers, y_n
         attack: _classifier_attack(classifier, X_members, y_members, X_nonmembers, y_nonmembers, attack)
         for attack in CLASSIFIER_ATTACKS
     }
-    return pd.DataFrame.from_dict(rows, orient="index", columns=["advantage", "auc"])
+    return pd.DataFrame.from_dict(
+        rows, orient="index",
+        columns=["advantage", "auc", "held_out_advantage", "tpr_at_1pct_fpr"])
