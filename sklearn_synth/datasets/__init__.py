@@ -11,13 +11,14 @@ location when the data are absent.
 
 from ._flows import PAPER_FLOW_FEATURES, load_network_flows, normalize_flow_columns
 from ._home import get_data_home
-from ._images import load_mnist
+from ._images import load_cifar10, load_mnist
 from ._sensors import load_hmp, load_smartwatch_imu
 from ._tables import load_demo_table, load_kddcup99
 
 __all__ = [
     "PAPER_FLOW_FEATURES",
     "get_data_home",
+    "load_cifar10",
     "load_demo_table",
     "load_hmp",
     "load_kddcup99",

@@ -139,3 +139,27 @@ def test_demo_tables(name, shape):
     assert data["label"].nunique() in (2, 3)
     with pytest.raises(ValueError, match="Unknown demo table"):
         load_demo_table("titanic")
+
+
+def test_cifar10(tmp_path):
+    from sklearn_synth.datasets import load_cifar10
+
+    np.savez(tmp_path / "cifar10_jpg_test.npz", X=np.zeros((4, 32, 32, 3), np.uint8),
+             y=np.arange(4, dtype=np.uint8))
+    X, y = load_cifar10(tmp_path, subset="test")
+    assert X.shape == (4, 32, 32, 3) and y.tolist() == [0, 1, 2, 3]
+    np.savez(tmp_path / "cifar10_jpg_train_1000pc.npz", X=np.zeros((4, 32, 32), np.uint8),
+             y=np.arange(4))
+    with pytest.raises(ValueError, match="expected \\(n, 32, 32, 3\\)"):
+        load_cifar10(tmp_path)
+    with pytest.raises(ValueError, match="subset must be"):
+        load_cifar10(tmp_path, subset="valid")
+    with pytest.raises(DataNotFoundError, match="CIFAR-10"):
+        load_cifar10(tmp_path / "nowhere")
+
+
+def test_cifar10_shared_copy():
+    from sklearn_synth.datasets import load_cifar10
+
+    X, y = load_cifar10(data_dir("cifar10_jpg"))
+    assert X.shape == (10000, 32, 32, 3) and np.bincount(y).tolist() == [1000] * 10
