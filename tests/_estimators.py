@@ -18,6 +18,8 @@ TINY_GAN = {
     "max_epochs": 1, "hidden_size": 8, "random_state": 0,
 }
 
+TINY_NET = {"hidden_size": 32, "max_epochs": 25, "batch_size": 32, "lr": 1e-2, "random_state": 0}
+
 # Per estimator class, the configurations the common checks run.
 INIT_PARAMS = {
     "SymbolicBinner": [{"n_bins": 5}, {"n_bins": 5, "bins": "shared", "decode": "uniform"}],
@@ -28,7 +30,13 @@ INIT_PARAMS = {
         for arch in ("rnn", "transformer", "wavenet")
     ],
     "SenseGenSynthesizer": [TINY_SENSEGEN],
-    "PrivacyValuator": [{"n_models": 2, "reference_fraction": 0.25}],
+    "PCAGaussianSynthesizer": [{"n_components": 2}],
+    "PrivacyValuator": [{"n_models": 2, "reference_fraction": 0.25},
+                        {"n_models": 4, "reference_fraction": 0.25, "risk": "memorization"}],
+    "RelaxLossClassifier": [{**TINY_NET, "alpha": 0.0}, {**TINY_NET, "alpha": 0.3, "patience": 2}],
+    "DPSGDClassifier": [{**TINY_NET, "epsilon": 50.0}],
+    "PrivacyDomainClassifier": [{**TINY_NET, "transformer": CycleGANPrivacyTransformer(**TINY_GAN),
+                                 "fake_ratio": 0.5}],
     "CycleGANPrivacyTransformer": [TINY_GAN],
     "PrivacyDomainResampler": [
         {"transformer": CycleGANPrivacyTransformer(**TINY_GAN), "fake_ratio": 0.5, "random_state": 0}
@@ -107,6 +115,19 @@ def fit_case(name, random_state=0):
                                      random_state=random_state)
         est.fit_resample(Xn, yn)
         return est, lambda e: e.transformer_.transform(Xn)
+    elif name == "PCAGaussianSynthesizer":
+        from sklearn_synth.generators import PCAGaussianSynthesizer
+
+        est = PCAGaussianSynthesizer(n_components=2, random_state=random_state).fit(Xn, yn)
+    elif name in ("RelaxLossClassifier", "DPSGDClassifier", "PrivacyDomainClassifier"):
+        import sklearn_synth.privacy as privacy
+
+        extra = {"epsilon": 50.0} if name == "DPSGDClassifier" else {}
+        if name == "PrivacyDomainClassifier":
+            extra = {"transformer": CycleGANPrivacyTransformer(**gan), "fake_ratio": 0.5}
+        est = getattr(privacy, name)(**{**TINY_NET, "max_epochs": 2, "random_state": random_state},
+                                     **extra).fit(Xn, yn)
+        return est, lambda e: e.predict_proba(Xn)
     elif name == "GenerativeImputer":
         from sklearn_synth.impute import GenerativeImputer
 

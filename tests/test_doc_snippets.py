@@ -89,7 +89,7 @@ def _quick_mode(monkeypatch):
         return make_net(*args, **{**kwargs, "max_epochs": 1})
 
     for module in ("sklearn_synth.generators._base", "sklearn_synth.privacy._cyclegan",
-                   "sklearn_synth.metrics._sequences"):
+                   "sklearn_synth.privacy._neural", "sklearn_synth.metrics._sequences"):
         monkeypatch.setattr(f"{module}.make_net", one_epoch)
 
     load_flows, load_hmp = datasets.load_network_flows, datasets.load_hmp

@@ -4,7 +4,17 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 from ._cyclegan import CycleGANPrivacyTransformer
+from ._domain_classifier import PrivacyDomainClassifier
+from ._dpsgd import DPSGDClassifier
+from ._relaxloss import RelaxLossClassifier
 from ._resampler import PrivacyDomainResampler
 from ._valuation import PrivacyValuator
 
-__all__ = ["CycleGANPrivacyTransformer", "PrivacyDomainResampler", "PrivacyValuator"]
+__all__ = [
+    "CycleGANPrivacyTransformer",
+    "DPSGDClassifier",
+    "PrivacyDomainClassifier",
+    "PrivacyDomainResampler",
+    "PrivacyValuator",
+    "RelaxLossClassifier",
+]
