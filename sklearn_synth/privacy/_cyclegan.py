@@ -76,6 +76,12 @@ class CycleGANPrivacyTransformer(SampleFormMixin, TorchStateMixin, SamplingMixin
         CycleGAN paper): a generator given a sample already in its target
         domain should leave it unchanged, so that what it changes in the
         other samples is what tells the domains apart. 0 switches it off.
+    class_conditional : bool, default=True
+        Every generator and discriminator also reads the sample's class, so
+        that a transform keeps the class however strong it is (a fifth of the
+        training samples are shown as "any class", which is how
+        ``transform(X)`` without labels moves samples). Files saved before
+        this option load with False.
     max_epochs : int, default=50
         Epochs of CycleGAN training (one epoch pairs every sample of the
         larger domain with one of the other).
@@ -120,6 +126,7 @@ class CycleGANPrivacyTransformer(SampleFormMixin, TorchStateMixin, SamplingMixin
         "hidden_size": [Interval(Integral, 2, None, closed="left")],
         "cycle_weight": [Interval(Real, 0, None, closed="left")],
         "identity_weight": [Interval(Real, 0, None, closed="left")],
+        "class_conditional": ["boolean"],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither")],
@@ -138,6 +145,7 @@ class CycleGANPrivacyTransformer(SampleFormMixin, TorchStateMixin, SamplingMixin
         hidden_size=256,
         cycle_weight=1.0,
         identity_weight=0.5,
+        class_conditional=True,
         max_epochs=50,
         batch_size=64,
         lr=2e-4,
@@ -152,6 +160,7 @@ class CycleGANPrivacyTransformer(SampleFormMixin, TorchStateMixin, SamplingMixin
         self.hidden_size = hidden_size
         self.cycle_weight = cycle_weight
         self.identity_weight = identity_weight
+        self.class_conditional = class_conditional
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -191,7 +200,8 @@ class CycleGANPrivacyTransformer(SampleFormMixin, TorchStateMixin, SamplingMixin
             raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is "
                              "None: the valuation and the fakes need the labels.")
         rows = self._rows(X, reset=True)
-        _, (valuation_seed, gan_seed, fakes_seed), _ = self._begin_fit(y, rows.shape[0], n_seeds=3)
+        _, (valuation_seed, gan_seed, fakes_seed), classes = self._begin_fit(
+            y, rows.shape[0], n_seeds=3)
         y = np.asarray(y).reshape(-1)
         self.architecture_ = self._resolve_architecture()
         if privacy_levels is None:
@@ -200,14 +210,14 @@ class CycleGANPrivacyTransformer(SampleFormMixin, TorchStateMixin, SamplingMixin
             self.valuator_ = None
             levels = _check_levels(privacy_levels, rows.shape[0])
         self.privacy_levels_ = levels
-        safe, risky = rows[levels == "safe"], rows[levels == "risky"]
+        safe, risky = np.flatnonzero(levels == "safe"), np.flatnonzero(levels == "risky")
         if len(safe) < 1 or len(risky) < 1:
             raise ValueError(
                 f"The CycleGAN needs privacy-safe and privacy-risky samples, got "
                 f"{len(safe)} and {len(risky)}; use more samples or wider valuation quantiles."
             )
         self._fit_scaling(rows)
-        pairs = self._paired_domains(safe, risky, np.random.RandomState(gan_seed))
+        pairs = self._paired_domains(rows, classes, safe, risky, np.random.RandomState(gan_seed))
         self._train(torch, gan_seed, Dataset(pairs, None), None)
         self.fake_generator_ = seeded_clone(self._default_fake_generator(), fakes_seed).fit(rows, y)
         return self
@@ -257,13 +267,14 @@ class CycleGANPrivacyTransformer(SampleFormMixin, TorchStateMixin, SamplingMixin
             self._center, spread = mean_and_std(rows)
             self._spread = np.where(spread > 0, spread, 1.0)
 
-    def _paired_domains(self, safe, risky, rng):
-        """One epoch's pairs: every sample of the larger domain with one of the other."""
+    def _paired_domains(self, rows, classes, safe, risky, rng):
+        """One epoch's pairs: every sample of the larger domain with one of the
+        other (indices into ``rows``), with their classes."""
         n_pairs = max(len(safe), len(risky))
-        return {
-            "safe": self._scale(safe[np.resize(rng.permutation(len(safe)), n_pairs)]),
-            "risky": self._scale(risky[np.resize(rng.permutation(len(risky)), n_pairs)]),
-        }
+        safe = safe[np.resize(rng.permutation(len(safe)), n_pairs)]
+        risky = risky[np.resize(rng.permutation(len(risky)), n_pairs)]
+        return {"safe": self._scale(rows[safe]), "risky": self._scale(rows[risky]),
+                "safe_class": classes[safe], "risky_class": classes[risky]}
 
     def _default_fake_generator(self):
         if self.fake_generator is not None:
@@ -298,28 +309,40 @@ class CycleGANPrivacyTransformer(SampleFormMixin, TorchStateMixin, SamplingMixin
             module__n_features=self.n_features_in_,
             module__image_shape=self._image_shape,
             module__hidden_size=self.hidden_size,
+            module__n_classes=self.classes_.size if self.class_conditional else 0,
             **self._net_options(valid, accelerate),
         )
 
     # ------------------------------------------------------- transformations
-    def _apply(self, generator_name, rows):
+    def _apply(self, generator_name, rows, classes=None):
+        """Rows through a generator; ``classes`` (indices) for a class-conditional
+        one, None meaning "any class"."""
         torch = import_torch()
         out = np.empty_like(rows)
+        n_classes = self.net_.module_.n_classes
+        if n_classes and classes is None:
+            classes = np.full(len(rows), n_classes)
         with inference(self.net_.module_) as module:
             generator = getattr(module, generator_name)
             for start in range(0, len(rows), 1024):
                 x = torch.as_tensor(self._scale(rows[start:start + 1024]), device=self.device_)
+                code = None if not n_classes else torch.as_tensor(
+                    classes[start:start + 1024], dtype=torch.int64, device=self.device_)
                 out[start:start + 1024] = self._unscale(
-                    generator(module.shape(x)).reshape(len(x), -1).cpu().numpy())
+                    generator(module.shape(x), code).reshape(len(x), -1).cpu().numpy())
         return out
 
-    def transform(self, X):
+    def transform(self, X, y=None):
         """Move samples into the privacy-safe domain with ``G_r2s``.
 
         Parameters
         ----------
         X : array-like
             Samples in the form ``fit`` got.
+        y : array-like of shape (n_samples,), default=None
+            Their labels, for class-conditional generators (each sample is
+            moved as a sample of its class); None moves them as samples of
+            any class.
 
         Returns
         -------
@@ -327,7 +350,23 @@ class CycleGANPrivacyTransformer(SampleFormMixin, TorchStateMixin, SamplingMixin
             The same shape as ``X``.
         """
         check_is_fitted(self)
-        return self._unrows(self._apply("G_r2s", self._rows(X, reset=False)))
+        rows = self._rows(X, reset=False)
+        classes = None
+        if y is not None and self.class_conditional:
+            classes = self._class_indices(y, rows.shape[0])
+        return self._unrows(self._apply("G_r2s", rows, classes))
+
+    def _class_indices(self, y, n_samples):
+        y = np.asarray(y).reshape(-1)
+        if y.shape[0] != n_samples:
+            raise ValueError(f"y has {y.shape[0]} labels for {n_samples} samples.")
+        unknown = ~np.isin(y, self.classes_)
+        if unknown.any():
+            label = y[unknown][0]
+            raise ValueError(f"Label {getattr(label, 'item', lambda: label)()!r} was not seen in "
+                             f"fit; the classes are "
+                             f"{self.classes_.tolist()}.")
+        return np.searchsorted(self.classes_, y)
 
     def _sample(self, n_samples, rng):
         return self._sample_labeled(prior_classes(self, n_samples, rng), rng)
@@ -335,7 +374,8 @@ class CycleGANPrivacyTransformer(SampleFormMixin, TorchStateMixin, SamplingMixin
     def _sample_labeled(self, class_indices, rng):
         candidates, _ = self.fake_generator_.sample_labeled(
             y=self.classes_[class_indices], random_state=draw_seed(rng))
-        return self._unrows(self._apply("G_s2r", np.asarray(candidates, dtype=np.float64)))
+        return self._unrows(self._apply("G_s2r", np.asarray(candidates, dtype=np.float64),
+                                        class_indices))
 
     def get_feature_names_out(self, input_features=None):
         """Feature names of :meth:`transform`'s output, for 2-D input.
@@ -360,11 +400,22 @@ class CycleGANPrivacyTransformer(SampleFormMixin, TorchStateMixin, SamplingMixin
         return _check_feature_names_in(self, input_features)
 
     _persisted_private = (*SampleFormMixin._sample_form_attributes, "_center", "_spread")
+    _params_before_added = {"class_conditional": False}
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.required = True
         return tags
+
+
+def transform_with_labels(transformer, X, y):
+    """``transformer.transform(X, y)`` when its ``transform`` takes labels (a
+    class-conditional CycleGAN), else ``transformer.transform(X)``."""
+    import inspect
+
+    if "y" in inspect.signature(transformer.transform).parameters:
+        return transformer.transform(X, y)
+    return transformer.transform(X)
 
 
 def _check_levels(privacy_levels, n_samples):

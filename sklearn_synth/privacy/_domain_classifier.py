@@ -10,7 +10,7 @@ import numpy as np
 from sklearn.utils._param_validation import HasMethods, Interval
 
 from ..utils._random import draw_seed, seeded_clone
-from ._cyclegan import CycleGANPrivacyTransformer
+from ._cyclegan import CycleGANPrivacyTransformer, transform_with_labels
 from ._neural import NEURAL_ATTRIBUTES_DOC, NEURAL_PARAMETERS, NEURAL_PARAMETERS_DOC, NeuralClassifierBase
 
 __all__ = ["PrivacyDomainClassifier"]
@@ -142,7 +142,8 @@ class PrivacyDomainClassifier(NeuralClassifierBase):
         moved = np.flatnonzero(np.asarray(transformer.privacy_levels_) != "safe")
         direction = np.zeros((0, rows.shape[1]))
         if moved.size and high > 0:
-            safe_version = np.asarray(transformer.transform(self._form(rows[moved])), np.float64)
+            safe_version = np.asarray(transform_with_labels(
+                transformer, self._form(rows[moved]), labels[moved]), np.float64)
             direction = safe_version.reshape(moved.size, -1) - rows[moved]
         self.n_fake_ = int(round(self.fake_ratio * rows.shape[0]))
         stream = np.random.RandomState(draw_seed(rng))

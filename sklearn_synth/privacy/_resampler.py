@@ -14,7 +14,7 @@ from sklearn.utils.validation import check_consistent_length, validate_data
 from ..utils._persistence import PersistenceMixin
 from ..utils._random import draw_seed, seeded_clone
 from ..utils._validation import as_numeric
-from ._cyclegan import CycleGANPrivacyTransformer
+from ._cyclegan import CycleGANPrivacyTransformer, transform_with_labels
 
 __all__ = ["PrivacyDomainResampler"]
 
@@ -126,7 +126,7 @@ class PrivacyDomainResampler(PersistenceMixin, BaseSampler):
             moved = transformer.privacy_levels_ != "safe"
             X_real = np.array(X, dtype=np.result_type(X.dtype, np.float32), copy=True)
             if moved.any():
-                X_real[moved] = transformer.transform(X[moved])
+                X_real[moved] = transform_with_labels(transformer, X[moved], y[moved])
         self.n_fake_ = int(round(self.fake_ratio * len(y)))
         if self.n_fake_ == 0:
             return X_real, y

@@ -141,3 +141,36 @@ def test_feature_names_out_for_rows_only(digits):
     with pytest.raises(ValueError, match="returns images"):
         images.get_feature_names_out()
     assert pd.Index(rows.get_feature_names_out()).is_unique
+
+
+def test_class_conditional_generators_read_the_labels(digits):
+    X, y = digits
+    gan = _tiny(max_epochs=2).fit(X, y)
+    assert gan.net_.module_.n_classes == 10
+    with_labels, without = gan.transform(X[:20], y[:20]), gan.transform(X[:20])
+    assert with_labels.shape == without.shape == (20, 64)
+    assert not np.allclose(with_labels, without)      # the class is an input
+    with pytest.raises(ValueError, match="Label 42 was not seen in fit"):
+        gan.transform(X[:2], [1, 42])
+    plain = _tiny(max_epochs=2, class_conditional=False).fit(X, y)
+    assert plain.net_.module_.n_classes == 0
+    np.testing.assert_array_equal(plain.transform(X[:5], y[:5]), plain.transform(X[:5]))
+
+
+def test_a_file_from_before_class_conditioning_loads_unconditional(digits, tmp_path):
+    from sklearn_synth.utils import load_model
+    from tests.reliability._files import resign
+
+    X, y = digits
+    gan = _tiny(max_epochs=1, class_conditional=False, image_shape=None,
+                fake_generator=DummySynthesizer()).fit(X, y)
+    path = gan.save(tmp_path / "new.safetensors")
+
+    def drop_new_param(config):
+        params = config["model"]["params"]
+        params["dict"] = [[n, v] for n, v in params["dict"] if n != "class_conditional"]
+        return config
+
+    old = load_model(resign(path, tmp_path / "old.safetensors", drop_new_param, lambda a: a))
+    assert old.class_conditional is False
+    np.testing.assert_allclose(old.transform(X[:5]), gan.transform(X[:5]))
