@@ -1,4 +1,6 @@
-"""Sample-level privacy valuation and the privacy-domain CycleGAN defence."""
+"""Defences against membership inference: sample-level privacy valuation, the
+privacy-domain CycleGAN defence, and the defences it is measured against
+(RelaxLoss, DP-SGD) as scikit-learn classifiers."""
 
 # Authors: The sklearn-synth developers
 # SPDX-License-Identifier: BSD-3-Clause

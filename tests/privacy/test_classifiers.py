@@ -85,11 +85,17 @@ def test_bad_input(digits):
         fitted.predict(X[:, :10])
 
 
-def test_relaxloss_serves_as_the_valuators_model(digits):
+@pytest.mark.parametrize("name", ["relaxloss", "dpsgd"])
+def test_the_defences_serve_as_the_valuators_model(digits, name):
+    if name == "dpsgd":
+        pytest.importorskip("opacus")
+        model = DPSGDClassifier(epsilon=50.0, **{**FAST, "max_epochs": 2})
+    else:
+        model = RelaxLossClassifier(alpha=0.0, **{**FAST, "max_epochs": 3})
     X, y, _, _ = digits
-    valuator = PrivacyValuator(RelaxLossClassifier(alpha=0.0, **{**FAST, "max_epochs": 3}),
-                               n_models=2, reference_fraction=0.25, random_state=0).fit(X, y)
-    assert set(valuator.privacy_levels_) <= {"safe", "vague", "risky"}
+    valuator = PrivacyValuator(model, n_models=4, reference_fraction=0.25, random_state=0).fit(X, y)
+    assert valuator.risk_ == "memorization"
+    assert set(valuator.privacy_levels_) == {"safe", "vague", "risky"}
 
 
 def test_dpsgd_spends_at_most_its_budget(digits):
