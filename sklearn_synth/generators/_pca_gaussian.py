@@ -59,9 +59,9 @@ class PCAGaussianSynthesizer(BaseGenerator):
     ----------
     means_ : ndarray of shape (n_groups, n_features)
         The mean of each class (one group without labels).
-    components_ : ndarray of shape (n_groups, n_components_, n_features)
+    components_ : ndarray of shape (n_groups, ``n_components_``, n_features)
         Orthonormal principal directions per group (zero rows past a group's rank).
-    variances_ : ndarray of shape (n_groups, n_components_)
+    variances_ : ndarray of shape (n_groups, ``n_components_``)
         The variance along each direction.
     noise_variances_ : ndarray of shape (n_groups,)
         The variance left over, in every other direction.

@@ -289,6 +289,24 @@ class NeuralClassifierBase(SampleFormMixin, TorchStateMixin, ClassifierMixin, Ba
         check_is_fitted(self)
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
+    def score(self, X, y, sample_weight=None):
+        """Accuracy on ``(X, y)`` (scikit-learn's ``ClassifierMixin.score``).
+
+        Parameters
+        ----------
+        X : array-like
+            Samples in the form ``fit`` got.
+        y : array-like of shape (n_samples,)
+            True labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        score : float
+            The share of samples whose predicted class is right.
+        """
+        return super().score(X, y, sample_weight=sample_weight)
+
     _persisted_private = (*SampleFormMixin._sample_form_attributes, "_center", "_spread")
 
 
