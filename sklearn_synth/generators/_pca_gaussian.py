@@ -75,10 +75,10 @@ class PCAGaussianSynthesizer(BaseGenerator):
 
     Notes
     -----
-    Classes with fewer than 10 rows keep their own mean but share the
-    covariance pooled over every class's centred rows, so that a tiny class
-    still gets variation (a class of one row is its row plus Gaussian noise,
-    never the row itself).
+    Classes with fewer than 10 rows share the covariance pooled over every
+    class's centred rows, and their mean is completed to 10 rows with the
+    overall mean (a class of one row has the mean ``(row + 9 overall) / 10``),
+    so that no fitted attribute, saved file or sample holds a training row.
 
     Examples
     --------
@@ -128,8 +128,14 @@ class PCAGaussianSynthesizer(BaseGenerator):
                   else [np.flatnonzero(classes == k) for k in range(self.classes_.size)])
         k = min(self.n_components, X.shape[1])
         self.n_components_ = k
-        self.means_ = np.stack([X[g].mean(axis=0) for g in groups])
-        pooled = _ppca(np.concatenate([X[g] - m for g, m in zip(groups, self.means_)]), k)
+        centred = np.concatenate([X[g] - X[g].mean(axis=0) for g in groups])
+        pooled = _ppca(centred, k)
+        # a class of fewer rows is completed with the overall mean, so that its mean is
+        # never one training row (or an average of two) kept verbatim
+        overall = X.mean(axis=0)
+        self.means_ = np.stack([
+            (X[g].sum(axis=0) + max(_MIN_OWN_COVARIANCE_ROWS - g.size, 0) * overall)
+            / max(g.size, _MIN_OWN_COVARIANCE_ROWS) for g in groups])
         fits = [_ppca(X[g] - m, k) if g.size >= _MIN_OWN_COVARIANCE_ROWS else pooled
                 for g, m in zip(groups, self.means_)]
         self.components_ = np.stack([f[0] for f in fits])

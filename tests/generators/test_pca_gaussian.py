@@ -51,8 +51,12 @@ def test_value_protection_clips_below_the_extremes():
 def test_a_one_row_class_is_never_copied():
     X, y = load_digits(return_X_y=True)
     X, y = np.vstack([X[:300], X[300:301]]), np.r_[y[:300], [99]]
-    fakes, _ = PCAGaussianSynthesizer(random_state=0).fit(X, y).sample_labeled(50, y=99)
+    gen = PCAGaussianSynthesizer(random_state=0).fit(X, y)
+    fakes, _ = gen.sample_labeled(50, y=99)
     assert np.min(np.abs(fakes - X[-1]).sum(axis=1)) > 1.0
+    # nor kept in the fitted state: the class mean is pulled toward the overall mean
+    np.testing.assert_allclose(gen.means_[-1], (X[-1] + 9 * X.mean(axis=0)) / 10)
+    assert np.abs(gen.means_[-1] - X[-1]).sum() > 1.0
 
 
 def test_dataframe_in_dataframe_out():
