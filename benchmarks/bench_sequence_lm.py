@@ -65,6 +65,37 @@ def _binned_real(n_bins, X_train, y_train, n_rows):
     return binner.inverse_transform(binner.transform(X)), y_train.to_numpy()[rows]
 
 
+def _relation_figures(gen, X_syn, X_test, y_test):
+    """Relations found, the share of rows breaking one (synthetic, held-out real),
+    and the same model's rows without the relations kept (its ``relations_``
+    emptied for one draw: the ablation without a second fit)."""
+    from sklearn_synth.metrics import detection_auc_loss
+    from sklearn_synth.preprocessing import find_relations, relation_violations
+
+    # the baselines keep none; judge them by the relations of the training table
+    relations = getattr(gen, "relations_", None)
+    kept = relations is not None
+    if relations is None:
+        X_train = _data()[0]
+        relations = find_relations(X_train)
+    out = {
+        "n_relations": len(relations),
+        "broken_rows": float(relation_violations(X_syn, relations).any(axis=1).mean()),
+        "heldout_broken_rows": float(relation_violations(X_test, relations).any(axis=1).mean()),
+    }
+    if kept and relations:
+        gen.relations_ = []
+        start = time.perf_counter()
+        gen.sample(100_000, random_state=2)
+        out["rows_per_s_without"] = 100_000 / (time.perf_counter() - start)
+        X_free, _ = gen.sample_labeled(y=y_test.to_numpy(), random_state=0)
+        gen.relations_ = relations
+        out["broken_rows_without"] = float(
+            relation_violations(X_free, relations).any(axis=1).mean())
+        out["detection_auc_without"] = detection_auc_loss(X_test, X_free)
+    return out
+
+
 def run_one(name, max_epochs, params):
     from sklearn_synth.generators import DummySynthesizer, SequenceLMSynthesizer
     from sklearn_synth.metrics import (
@@ -93,6 +124,7 @@ def run_one(name, max_epochs, params):
         gen.sample(100_000, random_state=2)
         rows_per_s = 100_000 / (time.perf_counter() - start)
         X_syn, y_syn = gen.sample_labeled(y=y_test.to_numpy(), random_state=0)
+    relations = _relation_figures(gen, X_syn, X_test, y_test)
     rbf = inlier_rate_score(X_train, X_syn, X_test)
     paper = inlier_rate_score(X_train, X_syn, X_test, method="paper")
     tstr = train_synthetic_test_real(X_syn, y_syn, X_test, y_test, X_train, y_train)
@@ -114,6 +146,7 @@ def run_one(name, max_epochs, params):
         "mean_ks": float(column_distances(X_test, X_syn)["distance"].mean()),
         "exact_copies": exact_copy_rate(X_train, X_syn),
         "heldout_overlap": exact_copy_rate(X_train, X_test),
+        **relations,
     }
     print(json.dumps(result))
 
@@ -149,6 +182,15 @@ def main():
         r = results[-1]
         print(f"  {name}: fit {r['fit_s']:.0f} s, {r['rows_per_s']:,.0f} rows/s, "
               f"detection AUC {r['detection_auc']:.3f}", flush=True)
+    print()
+    print("Relations found in the training table and kept in generated rows "
+          "(without: the same fitted model, relations not kept):")
+    print_table([[r["model"], r["n_relations"], r["broken_rows"],
+                  r.get("broken_rows_without", ""), r["heldout_broken_rows"],
+                  r["detection_auc"], r.get("detection_auc_without", ""), r["rows_per_s"],
+                  r.get("rows_per_s_without", "")] for r in results],
+                ["model", "relations", "rows breaking one", "without", "held-out real",
+                 "detect AUC", "without", "rows/s", "without"])
     print()
     rows = [[r["model"], r["fit_s"], r["epochs"] or "", r["rows_per_s"], r["peak_mb"],
              r["detection_auc"], f"{r['inlier_rbf']:.3f} / {r['inlier_rbf_real']:.3f}",

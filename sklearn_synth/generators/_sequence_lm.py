@@ -15,8 +15,16 @@ from sklearn.utils.validation import check_is_fitted
 from ..base import BaseGenerator, TableInputMixin
 from ..exceptions import OutOfRangeWarning, UnknownCategoryWarning
 from ..utils._audit import store_audit_sample
-from ..preprocessing import SymbolicBinner
+from ..preprocessing import ColumnRelation, SymbolicBinner
 from ..preprocessing._private_encoding import noisy_class_prior
+from ..preprocessing._relations import (
+    RelationEnforcer,
+    check_relation,
+    find_relations,
+    merge_relations,
+    numeric_mask,
+    relation_violations,
+)
 from ..utils._labels import is_labeled, prior_classes, requested_classes
 from ..utils._random import draw_seed, resolve_sample_rng, validation_split
 from ..utils._torch import import_torch, inference, torch_generator
@@ -116,6 +124,22 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
         False reproduces every training value the model learned.
     rare_threshold : int, default=5
         The smallest threshold of ``value_protection``.
+    discover_relations : bool, default=True
+        Find the exact relations between numeric columns of the training
+        table (orderings such as ``min <= mean <= max``, equations such as
+        ``rate = 1e6 * count / duration``, implications such as "no packets,
+        no bytes"; see :func:`~sklearn_synth.preprocessing.find_relations`
+        for the kinds and the support each needs) and keep them in every
+        generated row (see ``relations_``). Identifier columns take part in
+        none. Not under ``epsilon``: which relations hold in every row is a
+        fact about every row, so a private fit keeps only ``relations``.
+    relations : list of ColumnRelation or None, default=None
+        Relations to keep in generated rows besides (or, with
+        ``discover_relations=False``, instead of) the ones found: each a
+        :class:`~sklearn_synth.preprocessing.ColumnRelation` or a tuple
+        ``(kind, columns[, factor])`` naming columns by label (by position
+        for an array). A relation that the training rows break is kept all
+        the same, with a warning.
     epsilon : float or None, default=None
         Train with ``(epsilon, delta)``-differential privacy: the whole fitted
         model, not only its weights (see :ref:`differential_privacy`). A share
@@ -248,6 +272,17 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
         Class labels when fitted with ``y``.
     class_prior_ : ndarray or None
         Their training frequencies (from noisy counts under ``epsilon``).
+    relations_ : list of ColumnRelation
+        The relations every generated row keeps: ``relations`` and those
+        found (equations first, in the order they are derived). Equations
+        are kept by computing their target from their sources; in a row
+        that breaks an implication the column it constrains is set to 0,
+        and in a row that breaks an ordering the larger column is raised to
+        the smaller one's value (see the :ref:`User Guide
+        <column_relations>`). Given cells of ``conditions`` and observed
+        cells of :meth:`impute` are never changed, and a relation whose
+        target is given is not enforced. :meth:`score_samples` is the
+        network's density, which does not know the relations.
     epsilon_ : float or None
         The privacy budget the fit spent (encoding plus DP-SGD, at
         ``delta_``), None without differential privacy.
@@ -285,6 +320,8 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
         "decode": [StrOptions({"empirical", "uniform", "midpoint"})],
         "value_protection": ["boolean"],
         "rare_threshold": [Interval(Integral, 1, None, closed="left")],
+        "discover_relations": ["boolean"],
+        "relations": [list, None],
         "epsilon": [Interval(Real, 0, None, closed="neither"), None],
         "delta": [Interval(Real, 0, 1, closed="neither"), None],
         "max_grad_norm": [Interval(Real, 0, None, closed="neither")],
@@ -317,7 +354,7 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
     }
 
     # files saved before a parameter existed load with the behaviour they were trained with
-    _params_before_added = {"column_shuffle": 0.0}
+    _params_before_added = {"column_shuffle": 0.0, "discover_relations": False}
 
     def __init__(
         self,
@@ -329,6 +366,8 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
         decode="empirical",
         value_protection=True,
         rare_threshold=5,
+        discover_relations=True,
+        relations=None,
         epsilon=None,
         delta=None,
         max_grad_norm=1.0,
@@ -366,6 +405,8 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
         self.decode = decode
         self.value_protection = value_protection
         self.rare_threshold = rare_threshold
+        self.discover_relations = discover_relations
+        self.relations = relations
         self.epsilon = epsilon
         self.delta = delta
         self.max_grad_norm = max_grad_norm
@@ -442,6 +483,7 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
             random_state=seed,
         )
         S = self.binner_.fit_transform(X)
+        self.relations_ = self._fit_relations(X, private is not None)
         self._check_memory(classes, list(X.columns) if hasattr(X, "columns") else None)
         inputs = self._inputs(S, classes)
         if private is None:
@@ -459,6 +501,28 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
             self.epsilon_ = private["encoding"] + private["label"] + trained.epsilon_
         store_audit_sample(self, X, y, rng)
         return self
+
+    def _fit_relations(self, X, private):
+        """The user's relations and, unless private or switched off, the ones found;
+        identifier columns (drawn fresh) take part in none."""
+        columns = list(X.columns) if hasattr(X, "columns") else None
+        usable = numeric_mask(X) & (self.binner_.column_kinds_ != "identifier")
+        user = [check_relation(r, columns, usable) for r in (self.relations or ())]
+        merge_relations(user, [])  # conflicts between the user's equations are refused first
+        if user and not private:
+            for relation, broken in zip(user, relation_violations(X, user).sum(axis=0)):
+                if broken:
+                    warnings.warn(
+                        f"relations: {relation} is broken by {broken} of the {X.shape[0]} "
+                        "training rows; generated rows keep it all the same.",
+                        UserWarning, stacklevel=4)
+        found = []
+        if self.discover_relations and not private:
+            found = find_relations(X)
+            keys = set(np.asarray(columns if columns is not None else range(X.shape[1]),
+                                  dtype=object)[usable].tolist())
+            found = [r for r in found if all(c in keys for c in r.columns)]
+        return merge_relations(user, found)
 
     def _private_budget(self, n_rows, classes):
         """Split ``epsilon`` between the encoding, the label prior and DP-SGD,
@@ -627,6 +691,9 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
         return {"ranks": ranks, "token_columns": columns}
 
     def _restore_state(self, state, device):
+        # files written before relations existed keep none; saved ones come back as tuples
+        state["relations_"] = [ColumnRelation(kind, tuple(columns), factor)
+                               for kind, columns, factor in state.get("relations_", [])]
         weights = state.get("net_")
         if weights is not None and "ordinal" not in weights and "position.weight" in weights:
             # written before the bins' place embedding existed: it adds nothing
@@ -918,7 +985,7 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
         return self._generate(self._prefix_tokens(class_indices, class_indices.size), rng)
 
     def _generate(self, prefixes, rng, given=None, fixed=None, fill=False):
-        """Symbols one column at a time (one forward step per column), then decoding.
+        """Rows from their prefix symbols: symbols, then decoding, then relations.
 
         ``given`` (n, T) holds the symbols of given cells and -1 for free ones;
         each row then feeds its given columns first (in column order) and
@@ -926,6 +993,16 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
         table of given values, returned as they are. ``fill`` forbids drawing
         a missing value.
         """
+        symbols = self._generate_symbols(prefixes, rng, given, fill)
+        X = self.binner_.inverse_transform(symbols, random_state=rng, fixed=fixed)
+        if getattr(self, "relations_", None):
+            columns = getattr(self, "feature_names_in_", None)
+            RelationEnforcer(self.relations_, None if columns is None else list(columns),
+                             self.n_features_in_).enforce(X, None if given is None else given < 0)
+        return X
+
+    def _generate_symbols(self, prefixes, rng, given=None, fill=False):
+        """Symbols one column at a time (one forward step per column)."""
         torch = import_torch()
         device = self.device_
         generator = torch_generator(draw_seed(rng), device)
@@ -951,7 +1028,7 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
                     self._generate_given(torch, module, state, token, part, chunk, allowed,
                                          offsets, generator)
                 symbols[start:stop] = chunk.cpu().numpy()
-        return self.binner_.inverse_transform(symbols, random_state=rng, fixed=fixed)
+        return symbols
 
     def _generate_given(self, torch, module, state, token, given, chunk, allowed, offsets,
                         generator):
