@@ -103,13 +103,19 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
         skip connections).
     cell : {"gru", "lstm"}, default="gru"
         Recurrent cell of the ``"rnn"`` backbone.
-    n_bins : int, default=200
-        Bins per numeric column of the binner. The paper used 49; on the flow
-        data, encoding and decoding real training rows through 49 quantile
-        bins alone already makes them recognisable to a random forest
-        (detection AUC 0.90, against 0.60 with 200 bins and 0.57 for the rows
-        themselves; see the :ref:`User Guide <sequence_lm>`), so the default
-        is finer.
+    n_bins : int or "auto", default="auto"
+        Bins per numeric column of the binner. ``"auto"`` gives about 40
+        training rows per bin, between 10 and 200 bins
+        (``clip(n_samples // 40, 10, 200)``): 200 for tables of 8,000 rows
+        and more, 10 for 400 rows and fewer. Fine bins matter on large
+        tables: on the flow data, encoding and decoding real training rows
+        through 49 quantile bins alone already makes them recognisable to a
+        random forest (detection AUC 0.90, against 0.60 with 200 bins and
+        0.57 for the rows themselves; see the :ref:`User Guide
+        <sequence_lm>`; the paper used 49). On small tables a bin needs rows
+        for the model to learn what follows it: on scikit-learn's breast
+        cancer table (398 training rows) 200 bins give detection AUC 0.999
+        and TSTR / TRTR 0.52, 10 bins 0.69 and 1.00.
     strategy : {"quantile", "uniform", "kmeans"}, default="quantile"
         How the binner places bin edges.
     decode : {"empirical", "uniform", "midpoint"}, default="empirical"
@@ -281,8 +287,10 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
         the smaller one's value (see the :ref:`User Guide
         <column_relations>`). Given cells of ``conditions`` and observed
         cells of :meth:`impute` are never changed, and a relation whose
-        target is given is not enforced. :meth:`score_samples` is the
-        network's density, which does not know the relations.
+        target is given is not enforced. ``impute(strategy="expected")``
+        averages draws cell by cell, which an equation or an ordering need
+        not survive. :meth:`score_samples` is the network's density, which
+        does not know the relations.
     epsilon_ : float or None
         The privacy budget the fit spent (encoding plus DP-SGD, at
         ``delta_``), None without differential privacy.
@@ -315,7 +323,7 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
     _parameter_constraints = {
         "architecture": [StrOptions({"rnn", "transformer", "wavenet"})],
         "cell": [StrOptions({"gru", "lstm"})],
-        "n_bins": [Interval(Integral, 2, None, closed="left")],
+        "n_bins": [Interval(Integral, 2, None, closed="left"), StrOptions({"auto"})],
         "strategy": [StrOptions({"quantile", "uniform", "kmeans"})],
         "decode": [StrOptions({"empirical", "uniform", "midpoint"})],
         "value_protection": ["boolean"],
@@ -361,7 +369,7 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
         architecture="rnn",
         *,
         cell="gru",
-        n_bins=200,
+        n_bins="auto",
         strategy="quantile",
         decode="empirical",
         value_protection=True,
@@ -476,7 +484,8 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
         rng, (seed,), classes = self._begin_fit(y, X.shape[0])
         private = self._private_budget(X.shape[0], classes)
         self.binner_ = SymbolicBinner(
-            n_bins=self.n_bins, strategy=self.strategy, decode=self.decode,
+            n_bins=_auto_bins(X.shape[0]) if self.n_bins == "auto" else self.n_bins,
+            strategy=self.strategy, decode=self.decode,
             value_protection=self.value_protection, rare_threshold=self.rare_threshold,
             epsilon=None if private is None else private["encoding"],
             delta=None if private is None else private["delta"] / 2,
@@ -1134,6 +1143,11 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
                         logp = torch.where(weight, logp, 0.0)
                     out[i, start:stop] = logp.sum(1).cpu().numpy()
         return out
+
+def _auto_bins(n_rows):
+    """About 40 training rows per bin, between 10 and 200 bins."""
+    return int(np.clip(n_rows // 40, 10, 200))
+
 
 def _point_estimate(values, group, kind):
     """One value per row of ``group`` (indices into ``values``, one row of draws

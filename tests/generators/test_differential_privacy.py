@@ -156,3 +156,20 @@ def test_private_binner_alone():
     # the ports hold almost every row: exact symbols, from noisy counts
     assert list(binner.categories_[1]) == [53, 80, 443]
     assert (out["bytes"] == np.round(out["bytes"])).all()  # integer dtype: whole numbers
+
+
+def test_relations_are_not_discovered_under_epsilon_but_given_ones_are_kept():
+    X, y = _table()
+    X["bytes_plus"] = X["bytes"] + 1 + np.random.RandomState(0).randint(0, 50, len(X))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PrivacyBudgetWarning)
+        found = SequenceLMSynthesizer(random_state=0, **TINY).fit(X, y).relations_
+        assert "bytes <= bytes_plus" in [str(r) for r in found]
+        # which relations hold in every row is a fact about every row: not found privately
+        private = SequenceLMSynthesizer(epsilon=4.0, random_state=0, **TINY).fit(X, y)
+        assert private.relations_ == []
+        mine = SequenceLMSynthesizer(epsilon=4.0, relations=[("le", ("bytes", "bytes_plus"))],
+                                     random_state=0, **TINY).fit(X, y)
+    assert [str(r) for r in mine.relations_] == ["bytes <= bytes_plus"]
+    rows = mine.sample(500, random_state=0)
+    assert (rows["bytes"] <= rows["bytes_plus"]).all()
