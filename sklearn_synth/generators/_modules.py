@@ -54,8 +54,8 @@ class _ColumnHeads(nn.Module):
         logits = torch.einsum("bth,tvh->btv", h, self.weight) + self.bias
         return logits + self.penalty
 
-    def step(self, h, t):  # h: (B, H) -> (B, V)
-        return h @ self.weight[t].T + self.bias[t] + self.penalty[t]
+    def step(self, h, t):  # h: (B, H) -> (B, V), one fused matrix product and add
+        return torch.addmm(self.bias[t] + self.penalty[t], h, self.weight[t].T)
 
 
 def _heads_grad_sample(layer, activations, backprops):
@@ -323,7 +323,8 @@ class RNNModule(_Base):
             if layer:
                 x_proj = x_proj_from(rnn, layer, state["h"][layer - 1])
             h = state["h"][layer]
-            h_proj = h @ getattr(rnn, f"weight_hh_l{layer}").T + getattr(rnn, f"bias_hh_l{layer}")
+            h_proj = torch.addmm(getattr(rnn, f"bias_hh_l{layer}"), h,
+                                 getattr(rnn, f"weight_hh_l{layer}").T)
             if state["c"] is None:  # GRU: gates r, z, n
                 xr, xz, xn = x_proj.chunk(3, dim=1)
                 hr, hz, hn = h_proj.chunk(3, dim=1)

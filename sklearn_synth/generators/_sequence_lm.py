@@ -1031,16 +1031,17 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
                     for t in range(n_cols):
                         h, state = module.step(state, token, t, t)
                         logits = module.heads.step(h, t)
-                        chunk[:, t] = self._draw(torch, logits, allowed[t], generator)
+                        chunk[:, t] = self._draw(torch, logits, allowed[t], generator,
+                                                 masked=fill)
                         token = chunk[:, t] + offsets[t]
                 else:
                     self._generate_given(torch, module, state, token, part, chunk, allowed,
-                                         offsets, generator)
+                                         offsets, generator, fill)
                 symbols[start:stop] = chunk.cpu().numpy()
         return symbols
 
     def _generate_given(self, torch, module, state, token, given, chunk, allowed, offsets,
-                        generator):
+                        generator, fill):
         """Fill ``chunk`` for rows that feed their given columns first."""
         device = chunk.device
         order = torch.as_tensor(np.argsort(given < 0, axis=1, kind="stable"), device=device)
@@ -1055,13 +1056,21 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
                 for j in torch.unique(columns[rows]).tolist():
                     these = rows[columns[rows] == j]
                     logits = module.heads.step(h[these], j)
-                    chosen[these] = self._draw(torch, logits, allowed[j], generator)
+                    chosen[these] = self._draw(torch, logits, allowed[j], generator,
+                                               masked=fill)
             chunk.scatter_(1, columns[:, None], chosen[:, None])
             token = chosen + offsets[columns]
 
-    def _draw(self, torch, logits, allowed, generator):
-        logits = logits[:, : allowed.shape[0]].float() / self.temperature
-        logits = logits.masked_fill(~allowed, float("-inf"))
+    def _draw(self, torch, logits, allowed, generator, masked=True):
+        """One symbol per row from ``logits``, among the ``allowed`` ones. The heads
+        already give symbols unseen in training a logit of -1e4 (probability 0
+        in float32): ``masked=False`` skips masking again when ``allowed`` is
+        the heads' own mask."""
+        logits = logits[:, : allowed.shape[0]].float()
+        if self.temperature != 1:
+            logits = logits / self.temperature
+        if masked:
+            logits = logits.masked_fill(~allowed, float("-inf"))
         if self.top_k is not None and self.top_k < logits.shape[1]:
             kth = torch.topk(logits, self.top_k, dim=1).values[:, -1:]
             logits = logits.masked_fill(logits < kth, float("-inf"))
@@ -1071,14 +1080,13 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
             drop = cumulative - torch.softmax(sorted_logits, dim=1) >= self.top_p
             drop = torch.zeros_like(drop).scatter(1, order, drop)
             logits = logits.masked_fill(drop, float("-inf"))
-        # inverse-CDF draw: one uniform number per row from the local generator
-        probs = torch.softmax(logits, dim=1)
-        cdf = probs.cumsum(dim=1)
-        u = torch.rand((logits.shape[0], 1), generator=generator, device=logits.device).clamp_min(1e-12)
-        choice = (cdf < u * cdf[:, -1:]).sum(dim=1)
+        # inverse-CDF draw, one uniform number per row from the local generator
+        cdf = torch.softmax(logits, dim=1).cumsum_(dim=1)
+        u = torch.rand((logits.shape[0], 1), generator=generator, device=logits.device)
+        choice = torch.searchsorted(cdf, u.clamp_min_(1e-12).mul_(cdf[:, -1:]))
         # rounding can leave u above the last allowed symbol: take the last allowed one
         last = allowed.shape[0] - 1 - torch.argmax(allowed.flip(0).int())
-        return torch.minimum(choice, last)
+        return torch.minimum(choice[:, 0], last)
 
     # ---------------------------------------------------------------- score
     def score_samples(self, X):
