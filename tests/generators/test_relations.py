@@ -6,6 +6,7 @@ import pytest
 
 from sklearn_synth.generators import SequenceLMSynthesizer
 from sklearn_synth.preprocessing import ColumnRelation, relation_violations
+from tests._tables import flow_table
 
 pytest.importorskip("torch")
 
@@ -13,29 +14,9 @@ TINY = dict(n_bins=20, dropout=0.0, embedding_dim=16, hidden_size=16, n_layers=1
             batch_size=64, max_epochs=3, random_state=0)
 
 
-def _flows(n=400, seed=0):
-    rng = np.random.RandomState(seed)
-    packets = rng.randint(1, 60, n)
-    duration = rng.randint(1_000, 5_000_000, n)
-    iat_min = rng.uniform(0, 1_000, n)
-    iat_max = iat_min + rng.exponential(500, n)
-    resp_pkts = np.where(rng.rand(n) < 0.3, 0, rng.randint(1, 40, n))
-    return pd.DataFrame({
-        "duration": duration,
-        "packets": packets,
-        "iat_min": iat_min,
-        "iat_mean": (iat_min + iat_max) / 2,
-        "iat_max": iat_max,
-        "pkts_s": packets / duration * 1e6,
-        "resp_pkts": resp_pkts,
-        "resp_bytes": np.where(resp_pkts == 0, 0, resp_pkts * 40 + rng.randint(0, 900, n)),
-        "proto": pd.Categorical(rng.choice(["tcp", "udp"], n)),
-    })
-
-
 @pytest.fixture(scope="module")
 def fitted():
-    X = _flows()
+    X = flow_table()
     y = np.where(X["packets"] > 30, "bulk", "short")
     return X, y, SequenceLMSynthesizer(**TINY).fit(X, y)
 
@@ -65,7 +46,7 @@ def test_without_relations_the_same_model_breaks_them(fitted):
 
 
 def test_user_relations_are_added_and_a_broken_one_warns():
-    X = _flows(200)
+    X = flow_table(200)
     X["ceiling"] = X["iat_max"] + 5.0 + np.random.RandomState(1).uniform(0, 99, len(X))
     user = [("le", ("iat_max", "ceiling")), ColumnRelation("le", ("iat_min", "packets"))]
     with pytest.warns(UserWarning, match="iat_min <= packets is broken by"):
@@ -112,7 +93,7 @@ def test_relations_survive_save_and_load(fitted, tmp_path):
 
 
 def test_arrays_refer_to_columns_by_position():
-    X = _flows(300).drop(columns="proto").to_numpy(dtype=float)
+    X = flow_table(300).drop(columns="proto").to_numpy(dtype=float)
     gen = SequenceLMSynthesizer(**TINY).fit(X)
     assert ColumnRelation("le", (2, 3)) in gen.relations_
     assert not relation_violations(gen.sample(500, random_state=0), gen.relations_).any()

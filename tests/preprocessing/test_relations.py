@@ -6,36 +6,11 @@ from hypothesis import strategies as st
 
 from sklearn_synth.preprocessing import ColumnRelation, find_relations, relation_violations
 from sklearn_synth.preprocessing._relations import RelationEnforcer
-
-
-def _flows(n=500, seed=0):
-    """A flow-like table with the relations of CIC-IDS2017 and Zeek planted."""
-    rng = np.random.RandomState(seed)
-    packets = rng.randint(1, 60, n)
-    duration = rng.randint(1_000, 5_000_000, n)
-    iat_min = rng.uniform(0, 1_000, n)
-    iat_max = iat_min + rng.exponential(500, n)
-    resp_pkts = np.where(rng.rand(n) < 0.3, 0, rng.randint(1, 40, n))
-    resp_bytes = np.where(resp_pkts == 0, 0, resp_pkts * 40 + rng.randint(0, 900, n))
-    orig_bytes = rng.randint(0, 5_000, n)
-    return pd.DataFrame({
-        "duration": duration,
-        "packets": packets,
-        "iat_min": iat_min,
-        "iat_mean": (iat_min + iat_max) / 2,
-        "iat_max": iat_max,
-        "pkts_s": packets / duration * 1e6,
-        "orig_bytes": orig_bytes,
-        "orig_ip_bytes": orig_bytes + 20 * packets,
-        "bytes_per_pkt": orig_bytes / packets,
-        "resp_pkts": resp_pkts,
-        "resp_bytes": resp_bytes,
-        "proto": pd.Categorical(rng.choice(["tcp", "udp"], n)),
-    })
+from tests._tables import flow_table
 
 
 def test_finds_the_planted_relations():
-    found = [str(r) for r in find_relations(_flows())]
+    found = [str(r) for r in find_relations(flow_table())]
     for text in [
         "pkts_s = 1e+06 * packets / duration",  # the rate is derived, not the count
         "bytes_per_pkt = orig_bytes / packets",
@@ -48,7 +23,7 @@ def test_finds_the_planted_relations():
     # implied by the two orderings above: left out
     assert "iat_min <= iat_max" not in found
     # the table's relations hold in the table
-    assert not relation_violations(_flows(), find_relations(_flows())).any()
+    assert not relation_violations(flow_table(), find_relations(flow_table())).any()
 
 
 def test_finds_every_kind_of_equation_with_the_latest_column_as_target():
@@ -92,7 +67,7 @@ def test_no_relations_between_independent_columns():
 
 
 def test_missing_values_and_constant_columns():
-    X = _flows(300)
+    X = flow_table(300)
     X.loc[::7, "iat_mean"] = np.nan
     X["zero"] = 0.0
     found = find_relations(X)
