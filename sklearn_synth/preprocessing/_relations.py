@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+from sklearn.utils._param_validation import Interval, validate_params
 
 # kind -> number of columns
 _ARITY = {"le": 2, "zero_implies_zero": 2, "eq": 2, "sum": 3, "diff": 3, "product": 3,
@@ -236,6 +237,16 @@ def relation_violations(X, relations, *, rtol=1e-6):
 
 
 # --------------------------------------------------------------- discovery
+@validate_params(
+    {
+        "X": ["array-like"],
+        "min_rows": [Interval(Integral, 1, None, closed="left")],
+        "max_chance": [Interval(Real, 0, 1, closed="neither")],
+        "rtol": [Interval(Real, 0, 1, closed="neither")],
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def find_relations(X, *, min_rows=20, max_chance=1e-3, rtol=1e-6, random_state=0):
     """Find the exact relations between the numeric columns of a table.
 
@@ -354,11 +365,12 @@ def _find_orderings(V, max_chance):
 
 
 def _transitive_reduction(pairs):
-    out = []
-    for a, c in sorted(pairs):
-        if not any((a, b) in pairs and (b, c) in pairs for b, _ in pairs if b not in (a, c)):
-            out.append((a, c))
-    return out
+    """The pairs (a, c) not implied by two others (a, b) and (b, c)."""
+    after = {}
+    for a, b in pairs:
+        after.setdefault(a, set()).add(b)
+    return [(a, c) for a, c in sorted(pairs)
+            if not any(c in after.get(b, ()) for b in after[a] if b != c)]
 
 
 def _find_implications(V, max_chance):

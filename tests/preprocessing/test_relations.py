@@ -159,3 +159,18 @@ def test_enforcer_leaves_rows_that_keep_the_relations_alone():
     broken = relation_violations(X, [_CHAIN[1]])[:, 0] & ~relation_violations(
         X, _CHAIN[2:]).any(axis=1)
     np.testing.assert_array_equal(out.loc[broken, "mid"], X.loc[broken, "low"])
+
+
+def test_a_chain_of_orderings_is_reported_as_its_links_only():
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(np.sort(rng.uniform(size=(500, 30)), axis=1))
+    found = find_relations(X)
+    assert found == [ColumnRelation("le", (j, j + 1)) for j in range(29)]
+
+
+def test_parameters_are_validated():
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    with pytest.raises(InvalidParameterError, match="max_chance"):
+        find_relations(flow_table(50), max_chance=2)
+    assert find_relations(flow_table(50).iloc[:0]) == []
