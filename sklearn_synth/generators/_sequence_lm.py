@@ -28,7 +28,7 @@ from ..preprocessing._relations import (
 from ..utils._labels import is_labeled, prior_classes, requested_classes
 from ..utils._random import draw_seed, resolve_sample_rng, validation_split
 from ..utils._torch import import_torch, inference, torch_generator
-from ..utils._validation import TORCH_DEVICE, check_table, column_label
+from ..utils._validation import TORCH_DEVICE, check_table, column_label, is_number_dtype
 from ._base import TorchGeneratorMixin
 from ._conditions import conditions_table
 
@@ -1165,8 +1165,7 @@ def _point_estimate(values, group, kind):
     dtype = values.dtype
     array = values.to_numpy() if hasattr(values, "to_numpy") else np.asarray(values)
     draws = array[group]
-    numeric = pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
-    if kind == "continuous" and numeric:
+    if kind == "continuous" and is_number_dtype(dtype):
         mean = np.nanmean(draws.astype(np.float64), axis=1)
         return np.round(mean) if pd.api.types.is_integer_dtype(dtype) else mean
     if kind == "continuous" and draws.dtype.kind in "mM":

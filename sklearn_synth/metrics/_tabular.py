@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from sklearn.preprocessing import QuantileTransformer
 
-from ..utils._validation import is_time_dtype, time_to_float
+from ..utils._validation import is_number_dtype, is_time_dtype, time_to_float
 
 
 def as_frame(X, columns=None):
@@ -66,9 +66,7 @@ def align_tables(X_real, *others, names=None):
                 )
             frame = pd.DataFrame(arr, columns=real.columns)
             for column in real.columns:  # arrays lose dtypes: follow the real table's
-                if pd.api.types.is_numeric_dtype(real[column]) and not pd.api.types.is_bool_dtype(
-                    real[column]
-                ):
+                if is_number_dtype(real[column].dtype):
                     frame[column] = pd.to_numeric(frame[column], errors="coerce")
         if frame.shape[0] == 0:
             raise ValueError(f"{name} has no rows.")
@@ -80,7 +78,7 @@ def is_numeric(series):
     """Numbers, datetimes and durations (booleans count as categories)."""
     if is_time_dtype(series.dtype):
         return True
-    return pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+    return is_number_dtype(series.dtype)
 
 
 class TableEncoder:

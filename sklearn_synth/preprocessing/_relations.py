@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 from sklearn.utils._param_validation import Interval, validate_params
 
+from ..utils._validation import is_number_dtype
+
 # kind -> number of columns
 _ARITY = {"le": 2, "zero_implies_zero": 2, "eq": 2, "sum": 3, "diff": 3, "product": 3,
           "ratio": 3}
@@ -144,14 +146,9 @@ def column_position(name, columns, n_columns):
 def numeric_mask(X):
     """Which columns of ``X`` hold numbers (not booleans, dates or strings)."""
     if hasattr(X, "dtypes"):
-        return np.array([pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t)
-                         for t in X.dtypes])
+        return np.array([is_number_dtype(t) for t in X.dtypes], dtype=bool)
     X = np.asarray(X)
-    numeric = X.dtype.kind in "iuf" or (
-        X.dtype.kind == "O" and X.size > 0 and all(
-            isinstance(v, Real) and not isinstance(v, bool) or v is None
-            for v in X[: min(len(X), 100)].ravel()))
-    return np.full(X.shape[1], numeric)
+    return np.full(X.shape[1], X.dtype.kind in "iuf")
 
 
 def float_block(X, positions):
@@ -572,14 +569,11 @@ def merge_relations(user, found):
             "equations; drop one of them.")
     found_equations = [(r.kind, r.columns, r.factor) for r in found if r.kind in _FUNCTIONAL]
     equations = _consistent(kept + found_equations, keep_first=len(kept))
-    seen = {(r.kind, tuple(r.columns)) for r in user}
-    others = [r for r in list(user) + list(found) if r.kind not in _FUNCTIONAL]
-    unique = []
-    for r in others:
-        if (r.kind, tuple(r.columns)) not in seen or r in user:
-            unique.append(r)
-            seen.add((r.kind, tuple(r.columns)))
-    return [ColumnRelation(k, tuple(c), f) for k, c, f in equations] + unique
+    others = [r for r in user if r.kind not in _FUNCTIONAL]
+    given = {(r.kind, tuple(r.columns)) for r in others}
+    others += [r for r in found
+               if r.kind not in _FUNCTIONAL and (r.kind, tuple(r.columns)) not in given]
+    return [ColumnRelation(k, tuple(c), f) for k, c, f in equations] + others
 
 
 class RelationEnforcer:
@@ -631,9 +625,11 @@ class RelationEnforcer:
         V = float_block(X, self.positions)
         self._derive(V, free)
         bad = self._broken(V, free)
-        if bad.any():
-            self._repair(V, free, bad, _whole_number_columns(X, self.positions))
-            bad[bad] = self._broken(V[bad], free[bad])
+        if bad.any():  # only the broken rows are moved
+            W = V[bad]
+            self._repair(W, free[bad], _whole_number_columns(X, self.positions))
+            V[bad] = W
+            bad[bad] = self._broken(W, free[bad])
         _write_columns(X, self.positions, V)
         return int(bad.sum())
 
@@ -652,8 +648,8 @@ class RelationEnforcer:
             bad |= checked & _breaks(kind, factor, V[:, cols], 1e-6)
         return bad
 
-    def _repair(self, V, free, rows, whole):
-        """Move the free, underived cells of broken ``rows`` until they keep the
+    def _repair(self, V, free, whole):
+        """Move the free, underived cells of the rows of ``V`` until they keep the
         relations: a column an implication makes 0 is set to 0, the larger
         column of a broken ordering is raised to the smaller (or, when it
         cannot move or an implication holds it at 0, the smaller lowered).
@@ -667,17 +663,17 @@ class RelationEnforcer:
             pinned = np.zeros_like(movable)
             for kind, (a, b), factor in implications:
                 pinned[:, b] |= V[:, a] == 0
-                zero = rows & _breaks(kind, factor, V[:, [a, b]], 1e-6) & movable[:, b]
+                zero = _breaks(kind, factor, V[:, [a, b]], 1e-6) & movable[:, b]
                 V[zero, b] = 0.0
                 changed |= bool(zero.any())
             for kind, (a, b), factor in orderings:
-                broken = rows & _breaks(kind, factor, V[:, [a, b]], 1e-6)
+                broken = _breaks(kind, factor, V[:, [a, b]], 1e-6)
                 up = broken & movable[:, b] & ~pinned[:, b]
                 down = broken & ~up & movable[:, a]
                 V[up, b] = np.ceil(V[up, a]) if whole[b] else V[up, a]
                 V[down, a] = np.floor(V[down, b]) if whole[a] else V[down, b]
                 changed |= bool(up.any() or down.any())
-            self._derive(V, free & rows[:, None])
+            self._derive(V, free)
             if not changed:
                 break
 

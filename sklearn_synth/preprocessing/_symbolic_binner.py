@@ -26,6 +26,7 @@ from ..utils._validation import (
     check_table,
     column_label,
     is_dataframe,
+    is_number_dtype,
     is_time_dtype,
     time_to_float,
 )
@@ -742,7 +743,7 @@ def _split_columns(X):
                 columns.append(time_to_float(series))
                 numeric.append(True)
                 continue
-            if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
+            if not is_number_dtype(dtype):
                 columns.append(series.to_numpy(dtype=object, na_value=np.nan))
                 numeric.append(False)
             else:

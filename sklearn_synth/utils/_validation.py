@@ -38,6 +38,11 @@ def is_dataframe(X):
     return isinstance(X, pd.DataFrame)
 
 
+def is_number_dtype(dtype):
+    """Numbers: integer and float dtypes, not booleans (which count as categories)."""
+    return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+
+
 def is_time_dtype(dtype):
     """True for datetime (naive or time-zone aware) and timedelta dtypes."""
     return pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype)
@@ -152,7 +157,7 @@ def check_table_no_infinity(X):
     if is_dataframe(X):
         for name in X.columns:
             dtype = X[name].dtype
-            if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
+            if is_number_dtype(dtype):
                 values = X[name].to_numpy(dtype=np.float64, na_value=np.nan)
                 check_no_infinity(values, f"column {name!r}")
     elif X.dtype.kind == "f":

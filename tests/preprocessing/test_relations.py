@@ -174,3 +174,14 @@ def test_parameters_are_validated():
     with pytest.raises(InvalidParameterError, match="max_chance"):
         find_relations(flow_table(50), max_chance=2)
     assert find_relations(flow_table(50).iloc[:0]) == []
+
+
+def test_user_relations_come_first_and_found_ones_do_not_repeat_or_conflict():
+    from sklearn_synth.preprocessing._relations import merge_relations
+
+    user = [ColumnRelation("le", ("a", "b")), ColumnRelation("sum", ("t", "a", "b"))]
+    found = [ColumnRelation("ratio", ("t", "a", "c")), ColumnRelation("eq", ("u", "t"), 2.0),
+             ColumnRelation("le", ("a", "b")), ColumnRelation("le", ("b", "c"))]
+    merged = merge_relations(user, found)
+    # the user's equation keeps the target; the one found for it is left out
+    assert [str(r) for r in merged] == ["t = a + b", "u = 2 * t", "a <= b", "b <= c"]
