@@ -20,6 +20,7 @@ from ..preprocessing._private_encoding import noisy_class_prior
 from ..preprocessing._relations import (
     RelationEnforcer,
     check_relation,
+    column_position,
     find_relations,
     merge_relations,
     numeric_mask,
@@ -285,8 +286,10 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
         that breaks an implication the column it constrains is set to 0,
         and in a row that breaks an ordering the larger column is raised to
         the smaller one's value (see the :ref:`User Guide
-        <column_relations>`). Given cells of ``conditions`` and observed
-        cells of :meth:`impute` are never changed, and a relation whose
+        <column_relations>`); no repair moves a value outside its column's
+        learned range (value protection), and an implication resting on a
+        zero too rare to be encoded is not kept. Given cells of
+        ``conditions`` and observed cells of :meth:`impute` are never changed, and a relation whose
         target is given is not enforced. ``impute(strategy="expected")``
         averages draws cell by cell, which an equation or an ordering need
         not survive. :meth:`score_samples` is the network's density, which
@@ -530,8 +533,23 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
             found = find_relations(X)
             keys = set(np.asarray(columns if columns is not None else range(X.shape[1]),
                                   dtype=object)[usable].tolist())
-            found = [r for r in found if all(c in keys for c in r.columns)]
+            found = [r for r in found if all(c in keys for c in r.columns)
+                     and not self._needs_hidden_zero(r, columns)]
         return merge_relations(user, found)
+
+    def _needs_hidden_zero(self, relation, columns):
+        """An implication whose 0 the encoding does not hold (value protection hid it:
+        fewer than ``rare_threshold`` rows are 0): it is a fact about those few
+        rows, and keeping it would hand their value back."""
+        if relation.kind != "zero_implies_zero":
+            return False
+        ranges = [self._learned_range(column_position(c, columns, self.n_features_in_))
+                  for c in relation.columns]
+        return any(not low <= 0 <= high for low, high in ranges)
+
+    def _relation_bounds(self, enforcer):
+        """The range each column of ``enforcer`` can be encoded as: repairs stay in it."""
+        return np.array([self._learned_range(j) for j in enforcer.positions]).reshape(-1, 2)
 
     def _private_budget(self, n_rows, classes):
         """Split ``epsilon`` between the encoding, the label prior and DP-SGD,
@@ -1006,8 +1024,11 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
         X = self.binner_.inverse_transform(symbols, random_state=rng, fixed=fixed)
         if getattr(self, "relations_", None):
             columns = getattr(self, "feature_names_in_", None)
-            RelationEnforcer(self.relations_, None if columns is None else list(columns),
-                             self.n_features_in_).enforce(X, None if given is None else given < 0)
+            enforcer = RelationEnforcer(self.relations_,
+                                        None if columns is None else list(columns),
+                                        self.n_features_in_)
+            enforcer.enforce(X, None if given is None else given < 0,
+                             bounds=self._relation_bounds(enforcer))
         return X
 
     def _generate_symbols(self, prefixes, rng, given=None, fill=False):

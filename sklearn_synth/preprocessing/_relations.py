@@ -612,11 +612,14 @@ class RelationEnforcer:
         self.derived = np.zeros(len(self.positions), dtype=bool)
         self.derived[[cols[0] for _, cols, _ in self.equations]] = True
 
-    def enforce(self, X, free=None):
+    def enforce(self, X, free=None, bounds=None):
         """Keep the relations in ``X`` (changed in place) and return the number of
-        rows that still break one: 0 unless given cells or conflicting
-        relations leave no way. ``free`` (n_samples, n_features) marks the
-        cells the generator drew; None: all."""
+        rows that still break one: 0 unless given cells, conflicting relations
+        or ``bounds`` leave no way. ``free`` (n_samples, n_features) marks the
+        cells the generator drew; None: all. ``bounds`` (n_positions, 2): the
+        lowest and highest value a repair may give each column of
+        ``positions`` (a generator's learned ranges, so that a repair never
+        gives a value that value protection hid); None: any."""
         n = np.shape(X)[0]
         if not self.checks or n == 0:
             return 0
@@ -627,7 +630,10 @@ class RelationEnforcer:
         bad = self._broken(V, free)
         if bad.any():  # only the broken rows are moved
             W = V[bad]
-            self._repair(W, free[bad], _whole_number_columns(X, self.positions))
+            if bounds is None:
+                bounds = np.tile([-np.inf, np.inf], (len(self.positions), 1))
+            self._repair(W, free[bad], _whole_number_columns(X, self.positions),
+                         np.asarray(bounds, dtype=np.float64))
             V[bad] = W
             bad[bad] = self._broken(W, free[bad])
         _write_columns(X, self.positions, V)
@@ -648,13 +654,16 @@ class RelationEnforcer:
             bad |= checked & _breaks(kind, factor, V[:, cols], 1e-6)
         return bad
 
-    def _repair(self, V, free, whole):
+    def _repair(self, V, free, whole, bounds):
         """Move the free, underived cells of the rows of ``V`` until they keep the
         relations: a column an implication makes 0 is set to 0, the larger
         column of a broken ordering is raised to the smaller (or, when it
         cannot move or an implication holds it at 0, the smaller lowered).
         ``whole`` marks integer columns: raised to the next whole number,
-        lowered to the previous one."""
+        lowered to the previous one. A column is never moved outside its
+        ``bounds`` (then the other column of the ordering moves, or the row
+        stays broken)."""
+        low, high = bounds[:, 0], bounds[:, 1]
         movable = free & ~self.derived
         implications = [c for c in self.checks if c[0] == "zero_implies_zero"]
         orderings = [c for c in self.checks if c[0] == "le"]
@@ -663,13 +672,14 @@ class RelationEnforcer:
             pinned = np.zeros_like(movable)
             for kind, (a, b), factor in implications:
                 pinned[:, b] |= V[:, a] == 0
-                zero = _breaks(kind, factor, V[:, [a, b]], 1e-6) & movable[:, b]
+                zero = _breaks(kind, factor, V[:, [a, b]], 1e-6) & movable[:, b] \
+                    & (low[b] <= 0) & (0 <= high[b])
                 V[zero, b] = 0.0
                 changed |= bool(zero.any())
             for kind, (a, b), factor in orderings:
                 broken = _breaks(kind, factor, V[:, [a, b]], 1e-6)
-                up = broken & movable[:, b] & ~pinned[:, b]
-                down = broken & ~up & movable[:, a]
+                up = broken & movable[:, b] & ~pinned[:, b] & (V[:, a] <= high[b])
+                down = broken & ~up & movable[:, a] & (V[:, b] >= low[a])
                 V[up, b] = np.ceil(V[up, a]) if whole[b] else V[up, a]
                 V[down, a] = np.floor(V[down, b]) if whole[a] else V[down, b]
                 changed |= bool(up.any() or down.any())

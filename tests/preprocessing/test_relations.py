@@ -185,3 +185,20 @@ def test_user_relations_come_first_and_found_ones_do_not_repeat_or_conflict():
     merged = merge_relations(user, found)
     # the user's equation keeps the target; the one found for it is left out
     assert [str(r) for r in merged] == ["t = a + b", "u = 2 * t", "a <= b", "b <= c"]
+
+
+def test_repairs_stay_inside_the_bounds_they_are_given():
+    # value protection hides values beyond a column's learned range: no repair gives one
+    X = pd.DataFrame({"low": [5.0, 9.0, 1.0], "high": [1.0, 2.0, 3.0],
+                      "count": [0, 0, 1], "bytes": [7, 8, 9]})
+    relations = [ColumnRelation("le", ("low", "high")),
+                 ColumnRelation("zero_implies_zero", ("count", "bytes"))]
+    enforcer = RelationEnforcer(relations, list(X.columns), X.shape[1])
+    bounds = np.array([[0.0, 10.0], [0.5, 6.0], [0.0, 2.0], [3.0, 9.0]])
+    out = X.copy()
+    left = enforcer.enforce(out, bounds=bounds)
+    assert out["high"].tolist() == [5.0, 2.0, 3.0]  # raised to 5; 9 is beyond its range
+    assert out["low"].tolist() == [5.0, 2.0, 1.0]   # so the 9 is lowered instead
+    assert (out["bytes"] >= 3).all()                # 0 is not in its range: never set
+    assert left == 2
+    assert ((out >= bounds[:, 0]) & (out <= bounds[:, 1])).all().all()
