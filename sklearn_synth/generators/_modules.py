@@ -192,6 +192,106 @@ def _place_tables(ranks, token_columns, n_columns):
     return features, slots
 
 
+class SubBinHead(nn.Module):
+    """Where each binned value lies inside its bin, given the whole row.
+
+    The binner cuts every bin into slices holding equal shares of the bin's
+    training values (``SymbolicBinner.sub_bins``). Given a row's tokens
+    (B, T), this small network (its own token embedding, two hidden layers)
+    gives each column a distribution over its value's slice, so that the place
+    of a value inside its bin follows the rest of the row. It is trained after
+    the language model, apart from it (:func:`fit_sub_bin_head`), with dropout
+    (0.3 measured best on the flow data: validation loss 1.80 against 1.97
+    without, where a uniform choice of 10 slices is 2.30).
+
+    ``mask`` (n_tokens, n_slices) marks the slices each token's bin can hold;
+    tokens that are not bins get slice 0 only (their slice is not used).
+    """
+
+    def __init__(self, n_columns, mask, width=16, hidden=256, dropout=0.3):
+        super().__init__()
+        mask = torch.as_tensor(np.asarray(mask, dtype=bool))
+        self.n_slices = mask.shape[1]
+        self.embed = nn.Embedding(mask.shape[0], width)
+        self.mlp = nn.Sequential(
+            nn.Dropout(dropout), nn.Linear(n_columns * width, hidden), nn.ReLU(),
+            nn.Dropout(dropout), nn.Linear(hidden, hidden), nn.ReLU(),
+            nn.Linear(hidden, n_columns * self.n_slices))
+        mask = mask.clone()
+        mask[:, 0] |= ~mask.any(dim=1)
+        self.register_buffer("mask", mask, persistent=False)
+
+    def forward(self, tokens):  # (B, T) -> (B, T, n_slices) log-probabilities
+        n_rows, n_cols = tokens.shape
+        logits = self.mlp(self.embed(tokens).reshape(n_rows, -1))
+        logits = logits.reshape(n_rows, n_cols, self.n_slices)
+        return logits.masked_fill(~self.mask[tokens], float("-inf")).log_softmax(dim=-1)
+
+    def draw(self, tokens, generator):
+        """One slice per cell (B, T), by inverse CDF from ``generator``."""
+        cdf = self(tokens).float().exp().cumsum(dim=-1)
+        u = torch.rand((*tokens.shape, 1), generator=generator, device=tokens.device)
+        choice = torch.searchsorted(cdf, u * cdf[..., -1:])[..., 0]
+        return torch.minimum(choice, torch.tensor(self.n_slices - 1, device=tokens.device))
+
+
+def fit_sub_bin_head(head, tokens, targets, valid=None, *, seed, max_epochs=40, patience=4,
+                     batch_size=512, lr=1e-3, verbose=0):
+    """Train ``head`` on ``tokens`` (N, T) and their slices ``targets`` (N, T;
+    -1 where a cell has none) by cross-entropy, with Adam; with ``valid`` (a
+    pair of the same), early stopping restores the best epoch's weights.
+    Shuffling uses a generator seeded from ``seed``; global state is left alone.
+
+    Returns
+    -------
+    losses : list of (train_loss, valid_loss or None) per epoch
+    """
+    device = next(head.parameters()).device
+    generator = torch.Generator().manual_seed(int(seed))
+
+    def loss_of(x, y):
+        logp = head(x)
+        return F.nll_loss(logp.reshape(-1, head.n_slices), y.reshape(-1), ignore_index=-1)
+
+    tokens, targets = torch.as_tensor(tokens), torch.as_tensor(targets)
+    optimizer = torch.optim.Adam(head.parameters(), lr=lr)
+    best, best_state, losses, waited = float("inf"), None, [], 0
+    for epoch in range(max_epochs):
+        head.train()
+        order = torch.randperm(tokens.shape[0], generator=generator)
+        total = 0.0
+        for start in range(0, order.numel(), batch_size):
+            rows = order[start : start + batch_size]
+            loss = loss_of(tokens[rows].to(device), targets[rows].to(device))
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * rows.numel()
+        train_loss = total / max(order.numel(), 1)
+        valid_loss = None
+        if valid is not None:
+            head.eval()
+            with torch.no_grad():
+                valid_loss = float(loss_of(torch.as_tensor(valid[0]).to(device),
+                                           torch.as_tensor(valid[1]).to(device)))
+        losses.append((train_loss, valid_loss))
+        if verbose:
+            print(f"sub-bins epoch {epoch + 1}: train {train_loss:.4f}"
+                  + ("" if valid_loss is None else f", valid {valid_loss:.4f}"))
+        watched = train_loss if valid_loss is None else valid_loss
+        if watched < best - 1e-4:
+            best, waited = watched, 0
+            best_state = {k: v.detach().clone() for k, v in head.state_dict().items()}
+        else:
+            waited += 1
+            if waited >= patience:
+                break
+    if best_state is not None:
+        head.load_state_dict(best_state)
+    head.eval()
+    return losses
+
+
 class _Base(nn.Module):
     """Embeddings, column orders and output heads shared by the backbones, which
     implement ``hidden(tokens, columns)``: the hidden state of every position
@@ -207,8 +307,10 @@ class _Base(nn.Module):
     """
 
     def __init__(self, n_tokens, n_positions, embedding_dim, allowed, private=False,
-                 column_shuffle=0.0, ranks=None, token_columns=None):
+                 column_shuffle=0.0, ranks=None, token_columns=None, sub_bins=None):
         super().__init__()
+        if sub_bins is not None:  # the slices of the bins: see SubBinHead
+            self.sub_bins = SubBinHead(n_positions, sub_bins)
         self.token = nn.Embedding(n_tokens, embedding_dim)
         # the embedding of the column a position predicts; in the columns' own
         # order, that is the position's embedding
@@ -285,9 +387,9 @@ class RNNModule(_Base):
 
     def __init__(self, n_tokens, n_positions, allowed, *, embedding_dim=64, hidden_size=128,
                  n_layers=1, dropout=0.0, cell="gru", private=False, column_shuffle=0.0,
-                 ranks=None, token_columns=None):
+                 ranks=None, token_columns=None, sub_bins=None):
         super().__init__(n_tokens, n_positions, embedding_dim, allowed, private, column_shuffle,
-                         ranks, token_columns)
+                         ranks, token_columns, sub_bins)
         rnn = nn.GRU if cell == "gru" else nn.LSTM
         if private:
             from opacus.layers import DPLSTM
@@ -395,9 +497,9 @@ class TransformerModule(_Base):
 
     def __init__(self, n_tokens, n_positions, allowed, *, embedding_dim=64, n_layers=4,
                  n_heads=4, dropout=0.0, private=False, column_shuffle=0.0,
-                 ranks=None, token_columns=None):
+                 ranks=None, token_columns=None, sub_bins=None):
         super().__init__(n_tokens, n_positions, embedding_dim, allowed, private, column_shuffle,
-                         ranks, token_columns)
+                         ranks, token_columns, sub_bins)
         self.blocks = nn.ModuleList(_Block(embedding_dim, n_heads, dropout) for _ in range(n_layers))
         self.ln = nn.LayerNorm(embedding_dim)
         self.drop = nn.Dropout(dropout)
@@ -462,9 +564,9 @@ class WaveNetModule(_Base):
 
     def __init__(self, n_tokens, n_positions, allowed, *, embedding_dim=64, hidden_size=128,
                  n_layers=None, dropout=0.0, private=False, column_shuffle=0.0,
-                 ranks=None, token_columns=None):
+                 ranks=None, token_columns=None, sub_bins=None):
         super().__init__(n_tokens, n_positions, embedding_dim, allowed, private, column_shuffle,
-                         ranks, token_columns)
+                         ranks, token_columns, sub_bins)
         if n_layers is None:  # enough doublings for the receptive field to cover the row
             n_layers = max(1, math.ceil(math.log2(max(n_positions, 2))))
         self.inp = nn.Linear(embedding_dim, hidden_size)

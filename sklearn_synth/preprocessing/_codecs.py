@@ -147,8 +147,10 @@ class ContinuousCodec:
         codes[missing] = self.n_symbols
         return codes
 
-    def decode(self, codes, mode, rng):
-        """Float values for regular symbols; NaN for the missing/unknown symbols."""
+    def decode(self, codes, mode, rng, sub=None, n=None):
+        """Float values for regular symbols; NaN for the missing/unknown symbols.
+        ``sub`` (with ``n``): each cell's slice of its bin (see :meth:`sub_bins`)
+        for ``"empirical"`` decoding, -1 to draw anywhere in the bin."""
         out = np.full(codes.shape, np.nan)
         regular = codes < self.n_symbols
         raw = self.order[codes[regular]]
@@ -156,7 +158,9 @@ class ContinuousCodec:
         is_spike = raw < self.spikes.size
         values[is_spike] = self.spikes[raw[is_spike]]
         b = raw[~is_spike] - self.spikes.size
-        values[~is_spike] = self._decode_bins(b, mode, rng)
+        if sub is not None:
+            sub = sub[regular][~is_spike]
+        values[~is_spike] = self._decode_bins(b, mode, rng, sub, n)
         out[regular] = values
         return out
 
@@ -185,10 +189,71 @@ class ContinuousCodec:
         out[regular] = values
         return out
 
-    def _decode_bins(self, b, mode, rng):
+    # -- sub-bins: each bin cut into ``n`` slices at the quantiles of its training
+    # values (its in-bin table), so each slice holds about 1/n of the bin's rows;
+    # a model may choose the slice, decoding then draws inside it. Slices are
+    # half-open [E_s, E_s+1); the last one is closed. Repeated values can leave
+    # a slice empty (zero width): no value falls in it and it is masked.
+
+    def _bin_cells(self, codes):
+        """Positions of the cells whose symbol is a bin, and their bin indices."""
+        raw = self.order[np.minimum(codes, self.n_symbols - 1)]
+        cells = np.flatnonzero((codes < self.n_symbols) & (raw >= self.spikes.size))
+        return cells, raw[cells] - self.spikes.size
+
+    def _slice_edges(self, b, n):
+        """Edges (len(b), n + 1) of the slices of bins ``b``: the bin's start,
+        the in-bin quantiles, and its end (one past the last whole number for
+        integer columns)."""
+        lo, hi = self.bin_bounds(b)
+        steps = np.rint(np.arange(1, n) * (EMPIRICAL_RESOLUTION - 1) / n).astype(np.int64)
+        inner = self.tables[b][:, steps]
+        if self.integer_valued:
+            inner, hi = np.ceil(inner), hi + 1
+        edges = np.column_stack([lo, np.clip(inner, lo[:, None], hi[:, None]), hi])
+        return np.maximum.accumulate(edges, axis=1)
+
+    def _slice_range(self, b, s, n):
+        """Value range ``[a, c)`` of slice ``s`` of bins ``b``."""
+        edges = self._slice_edges(b, n)
+        rows = np.arange(b.size)
+        return edges[rows, s], edges[rows, s + 1]
+
+    def sub_bins(self, x, codes, n):
+        """Slice (0 .. n-1) of each value of ``x`` inside its bin; -1 for cells
+        that are not in a bin (spikes, missing values)."""
+        out = np.full(codes.shape, -1, dtype=np.int64)
+        cells, b = self._bin_cells(codes)
+        lo, hi = self.bin_bounds(b)  # values beyond the range were encoded as its end
+        inner = self._slice_edges(b, n)[:, 1:-1]
+        out[cells] = (inner <= np.clip(x[cells], lo, hi)[:, None]).sum(1)
+        return out
+
+    def sub_bin_mask(self, n):
+        """Boolean (n_symbols + 2, n): the slices of each bin symbol that can
+        hold a value (none for spikes and the missing/unknown symbols)."""
+        mask = np.zeros((self.n_symbols + 2, n), dtype=bool)
+        cells, b = self._bin_cells(np.arange(self.n_symbols))
+        edges = self._slice_edges(b, n)
+        mask[cells] = edges[:, 1:] > edges[:, :-1]
+        mask[cells, n - 1] = True  # the closed last slice holds the bin's end
+        return mask
+
+    def sub_bin_log_volume(self, codes, sub, n):
+        """Log size (width, or count of whole numbers) of each cell's slice;
+        0 for cells not in a bin."""
+        out = np.zeros(codes.shape)
+        cells, b = self._bin_cells(codes)
+        a, c = self._slice_range(b, np.maximum(sub[cells], 0), n)
+        out[cells] = np.log(np.maximum(c - a, 1e-300))
+        return out
+
+    def _decode_bins(self, b, mode, rng, sub=None, n=None):
         lo, hi = self.bin_bounds(b)
         if mode == "empirical":
             u = rng.random_sample(b.size)
+            if sub is not None:
+                return self._decode_slices(b, u, sub, n)
             # rows of training values (small bins, integer columns): pick one
             pick = np.minimum((u * EMPIRICAL_RESOLUTION).astype(np.int64), EMPIRICAL_RESOLUTION - 1)
             values = self.tables[b, pick]
@@ -215,6 +280,50 @@ class ContinuousCodec:
             return self._off_spikes((lo + hi) / 2, lo)
         return self._off_spikes(lo + rng.random_sample(b.size) * (hi - lo), lo)
 
+    def _decode_slices(self, b, u, sub, n):
+        """Empirical decoding inside the chosen slices: the bin's in-bin table
+        restricted to the slice (uniform in the slice when no table entry
+        falls in it); cells without a slice (-1) decode as usual."""
+        lo, _ = self.bin_bounds(b)
+        first, stop, u_lo, u_hi, a, c = (part[b, np.maximum(sub, 0)]
+                                         for part in self._slice_tables(n))
+        free = sub < 0
+        first, stop = np.where(free, 0, first), np.where(free, EMPIRICAL_RESOLUTION, stop)
+        u_lo, u_hi = np.where(free, 0.0, u_lo), np.where(free, 1.0, u_hi)
+        tables = self.tables[b]
+        rows = np.arange(b.size)
+        # tables of training values: a pick among the entries inside the slice
+        pick = np.minimum(first + (u * (stop - first)).astype(np.int64), EMPIRICAL_RESOLUTION - 1)
+        values = tables[rows, pick]
+        smooth = self.interpolate[b]
+        if smooth.any():  # interpolated bins: u restricted to the slice's share of the bin
+            pos = (u_lo + u * (u_hi - u_lo))[smooth] * (EMPIRICAL_RESOLUTION - 1)
+            i = np.minimum(pos.astype(np.int64), EMPIRICAL_RESOLUTION - 2)
+            left = tables[rows[smooth], i]
+            values[smooth] = left + (pos - i) * (tables[rows[smooth], i + 1] - left)
+        empty = ~free & np.where(smooth, u_hi <= u_lo, stop <= first)
+        if empty.any():  # no training value in the slice: uniform in it
+            draw = u[empty] * (c[empty] - a[empty])
+            values[empty] = a[empty] + (np.floor(draw) if self.integer_valued else draw)
+        return self._off_spikes(values, lo)
+
+    def _slice_tables(self, n):
+        """Per (bin, slice): the first and stop table entries inside the slice,
+        its share ``[u_lo, u_hi]`` of an interpolated table, and its value
+        range ``[a, c)``; computed once per ``n``."""
+        cache = self.__dict__.setdefault("_slice_cache", {})
+        if n not in cache:
+            b = np.repeat(np.arange(self.edges.size - 1), n)
+            s = np.tile(np.arange(n), self.edges.size - 1)
+            a, c = self._slice_range(b, s, n)
+            c_pick = np.where(s == n - 1, np.inf, c)  # the closed last slice: up to the end
+            tables = self.tables[b]
+            first = (tables < a[:, None]).sum(1)
+            stop = (tables < c_pick[:, None]).sum(1)
+            u_lo, u_hi = _table_position(tables, a), _table_position(tables, c_pick)
+            cache[n] = tuple(part.reshape(-1, n) for part in (first, stop, u_lo, u_hi, a, c))
+        return cache[n]
+
     def _off_spikes(self, values, lo):
         """Move float values that coincide with a spike one ulp toward the bin start,
         so that encoding them again gives the same bin symbol."""
@@ -223,6 +332,18 @@ class ContinuousCodec:
             hit = self.spikes[idx] == values
             values = np.where(hit, np.nextafter(values, lo), values)
         return values
+
+
+def _table_position(tables, x):
+    """Where ``x`` falls in each row of the sorted ``tables``, from 0 (first
+    entry) to 1 (last entry), interpolated linearly: the inverse of the
+    interpolated empirical decoding (the first of repeated entries)."""
+    last = tables.shape[1] - 1
+    rows = np.arange(tables.shape[0])
+    i = np.clip((tables < x[:, None]).sum(1) - 1, 0, last - 1)
+    left, right = tables[rows, i], tables[rows, i + 1]
+    frac = np.clip((x - left) / np.where(right > left, right - left, 1.0), 0, 1)
+    return np.clip((i + frac) / last, 0, 1)
 
 
 def _bin_edges(x, n_bins, strategy, rng, window=None):

@@ -461,6 +461,9 @@ class SymbolicBinner(PersistenceMixin, TableInputMixin, OneToOneFeatureMixin, Tr
         S : ndarray of int64 of shape (n_samples, n_features)
             Column-wise symbols; ``S[:, j]`` lies in ``[0, vocabulary_sizes_[j])``.
         """
+        return self._encode(self._checked_columns(X))
+
+    def _checked_columns(self, X):
         check_is_fitted(self)
         X = check_table(self, X, reset=False)
         if is_dataframe(X) and self._labels is not None and list(X.columns) != self._labels:
@@ -478,7 +481,77 @@ class SymbolicBinner(PersistenceMixin, TableInputMixin, OneToOneFeatureMixin, Tr
                     f"{column_label(self._labels, j)} was numeric during fit but holds "
                     "non-numeric values now; convert it to numbers."
                 )
-        return self._encode(columns)
+        return columns
+
+    def sub_bins(self, X, n_sub_bins):
+        """The slice of its bin that each value falls in.
+
+        Every bin of a continuous column is cut into ``n_sub_bins`` slices of
+        equal width (of equal counts of whole numbers for integer columns); a
+        model can then choose a value's slice and :meth:`inverse_transform`
+        draws inside it.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            The table, with the columns seen during ``fit``.
+        n_sub_bins : int
+            Slices per bin (at least 1).
+
+        Returns
+        -------
+        sub_bins : ndarray of int64 of shape (n_samples, n_features)
+            Slices ``0 .. n_sub_bins - 1``; -1 for cells whose symbol is not a
+            bin (categories, exact values, missing values).
+        """
+        n = self._check_n_sub_bins(n_sub_bins)
+        columns = self._checked_columns(X)
+        S = self._encode(columns, warn=False)
+        out = np.full(S.shape, -1, dtype=np.int64)
+        for j, codec in enumerate(self._codecs):
+            if codec.kind == "continuous":
+                col = columns[j]
+                out[:, j] = codec.sub_bins(np.asarray(col, dtype=np.float64), S[:, j], n)
+        return out
+
+    def sub_bin_mask(self, n_sub_bins):
+        """Which slices each token can take, in the shared token space.
+
+        Returns
+        -------
+        mask : ndarray of bool of shape (n_tokens_, n_sub_bins)
+            Row ``offsets_[j] + s`` marks the non-empty slices of column j's
+            symbol ``s``; all False for symbols that are not bins (and for the
+            padding and start tokens). A bin of k < n_sub_bins whole numbers
+            has only k non-empty slices.
+        """
+        check_is_fitted(self)
+        n = self._check_n_sub_bins(n_sub_bins)
+        mask = np.zeros((self.n_tokens_, n), dtype=bool)
+        for j, codec in enumerate(self._codecs):
+            if codec.kind == "continuous":
+                start = self.offsets_[j]
+                mask[start : start + self.vocabulary_sizes_[j]] = codec.sub_bin_mask(n)
+        return mask
+
+    def _check_n_sub_bins(self, n_sub_bins):
+        if isinstance(n_sub_bins, (bool, np.bool_)) or not isinstance(
+                n_sub_bins, (int, np.integer)) or n_sub_bins < 1:
+            raise ValueError(f"n_sub_bins must be an int >= 1, got {n_sub_bins!r}.")
+        return int(n_sub_bins)
+
+    def _check_sub_bins(self, S, sub_bins, n_sub_bins):
+        """Validated slices for the symbols ``S`` (None stays None)."""
+        if sub_bins is None:
+            return None
+        n = self._check_n_sub_bins(n_sub_bins)
+        sub = np.asarray(sub_bins)
+        if sub.shape != S.shape or sub.dtype.kind not in "iu":
+            raise ValueError(f"sub_bins must be an integer array of shape {S.shape}, got "
+                             f"{sub.dtype} of shape {sub.shape}.")
+        if ((sub < -1) | (sub >= n)).any():
+            raise ValueError(f"sub_bins must lie in -1 .. {n - 1} (n_sub_bins={n}).")
+        return sub.astype(np.int64, copy=False)
 
     def _encode(self, columns, warn=True):
         S = np.empty((columns[0].shape[0], len(columns)), dtype=np.int64)
@@ -494,7 +567,8 @@ class SymbolicBinner(PersistenceMixin, TableInputMixin, OneToOneFeatureMixin, Tr
             S[:, j] = codec.encode(col, column_label(self._labels, j), warn and not quiet)
         return S
 
-    def inverse_transform(self, X, *, random_state=None, fixed=None):
+    def inverse_transform(self, X, *, random_state=None, fixed=None, sub_bins=None,
+                          n_sub_bins=None):
         """Map symbols back to values in the original columns, dtypes and container.
 
         Parameters
@@ -509,6 +583,13 @@ class SymbolicBinner(PersistenceMixin, TableInputMixin, OneToOneFeatureMixin, Tr
             missing replaces the decoded value of its cell (a model's sample
             conditioned on those values keeps them exactly, not only their
             bin). The in-bin draws are the same with or without it.
+        sub_bins : array-like of int of shape (n_samples, n_features), default=None
+            The slice of its bin each value is drawn in (see :meth:`sub_bins`),
+            -1 to draw anywhere in the bin; needs ``n_sub_bins`` and
+            ``decode="empirical"``. Inside the slice the draw follows the
+            training values that fall in it (uniform when none does).
+        n_sub_bins : int, default=None
+            The number of slices per bin ``sub_bins`` refers to.
 
         Returns
         -------
@@ -520,9 +601,16 @@ class SymbolicBinner(PersistenceMixin, TableInputMixin, OneToOneFeatureMixin, Tr
         """
         check_is_fitted(self)
         S = self._check_symbols(X)
+        sub = self._check_sub_bins(S, sub_bins, n_sub_bins)
+        if sub is not None and self.decode != "empirical":
+            raise ValueError("sub_bins need decode='empirical'; this binner decodes with "
+                             f"decode={self.decode!r}.")
         rng = resolve_sample_rng(random_state, self.random_state_)
         decoded = [
-            codec.decode(S[:, j], self.decode, rng) for j, codec in enumerate(self._codecs)
+            codec.decode(S[:, j], self.decode, rng)
+            if sub is None or codec.kind != "continuous"
+            else codec.decode(S[:, j], self.decode, rng, sub[:, j], n_sub_bins)
+            for j, codec in enumerate(self._codecs)
         ]
         if fixed is not None:
             fixed = check_table(self, fixed, reset=False)
@@ -560,7 +648,7 @@ class SymbolicBinner(PersistenceMixin, TableInputMixin, OneToOneFeatureMixin, Tr
             )
         return S
 
-    def log_cell_volume(self, S):
+    def log_cell_volume(self, S, *, sub_bins=None, n_sub_bins=None):
         """Log of the volume of each row's cell in the original space.
 
         A continuous column's bin symbol stands for an interval: its width
@@ -572,19 +660,30 @@ class SymbolicBinner(PersistenceMixin, TableInputMixin, OneToOneFeatureMixin, Tr
         ----------
         S : array-like of int of shape (n_samples, n_features)
             Symbols from :meth:`transform`.
+        sub_bins : array-like of int of shape (n_samples, n_features), default=None
+            Slices from :meth:`sub_bins`: a binned value's cell is then its
+            slice (-1: the whole bin).
+        n_sub_bins : int, default=None
+            The number of slices per bin ``sub_bins`` refers to.
 
         Returns
         -------
         log_volume : ndarray of shape (n_samples,)
             Sum over columns of the log cell size, so that
             ``log p(symbols) - log_cell_volume(S)`` is the log-density of a
-            row under uniform in-bin decoding.
+            row under uniform in-bin decoding (with ``sub_bins``:
+            ``log p(symbols, slices)`` and uniform decoding in the slice).
         """
         check_is_fitted(self)
         S = self._check_symbols(S)
+        sub = self._check_sub_bins(S, sub_bins, n_sub_bins)
         total = np.zeros(S.shape[0])
         for j, codec in enumerate(self._codecs):
-            total += codec.log_volume(S[:, j])
+            volume = codec.log_volume(S[:, j])
+            if sub is not None and codec.kind == "continuous":
+                sliced = sub[:, j] >= 0
+                volume[sliced] = codec.sub_bin_log_volume(S[:, j], sub[:, j], n_sub_bins)[sliced]
+            total += volume
         return total
 
     def to_tokens(self, S):

@@ -143,9 +143,30 @@ def test_score_samples_ranks_unusual_rows_low_and_is_a_density():
     assert np.median(gen.score_samples(odd)) < np.median(normal) - 2
     assert gen.score(X) == pytest.approx(gen.score_samples(X).mean())
     # a density: log p(symbols) minus log bin widths, comparable across n_bins
-    coarse = SequenceLMSynthesizer(max_epochs=30, lr=1e-2, random_state=0,
-                                   **{**TINY, "n_bins": 5}).fit(X)
-    assert abs(coarse.score(X) - gen.score(X)) < 10
+    # (without sub-bins, which place a value inside its bin: b = 2a then shows)
+    fine, coarse = (SequenceLMSynthesizer(max_epochs=30, lr=1e-2, random_state=0, n_sub_bins=1,
+                                          **{**TINY, "n_bins": n_bins}).fit(X)
+                    for n_bins in (20, 5))
+    assert abs(coarse.score(X) - fine.score(X)) < 10
+    assert gen.score(X) > fine.score(X) + 5
+
+
+@pytest.mark.parametrize("n_sub_bins", [1, 4, 10])
+@pytest.mark.parametrize("integer", [False, True])
+def test_score_samples_is_a_normalised_density_with_sub_bins(n_sub_bins, integer):
+    # exp(score_samples) integrates (sums, over whole numbers) to 1 over the range
+    rng = np.random.RandomState(0)
+    a = rng.poisson(30, 600) if integer else rng.gamma(2, 3, 600)
+    X = pd.DataFrame({"a": a})
+    gen = SequenceLMSynthesizer(max_epochs=3, random_state=0, n_sub_bins=n_sub_bins,
+                                value_protection=False, **{**TINY, "n_bins": 5}).fit(X)
+    if integer:
+        grid = np.arange(a.min(), a.max() + 1)
+        total = np.exp(gen.score_samples(pd.DataFrame({"a": grid}))).sum()
+    else:
+        grid = np.linspace(a.min(), a.max(), 100_001)
+        total = np.trapezoid(np.exp(gen.score_samples(pd.DataFrame({"a": grid}))), grid)
+    assert total == pytest.approx(1.0, abs=1e-3)
 
 
 def test_conditional_model_scores_marginal_likelihood():
