@@ -15,8 +15,11 @@ Protocol, per seed: a 70/30 stratified split; each method resamples the
 training part; a 100-tree random forest (random_state=seed) is trained on the
 result and scored on the untouched test part. Figures: macro-F1, the mean
 recall over the classes with fewer than 100 training rows ("rare recall"),
-each rare class's recall, and the fit_resample seconds; mean and standard
-deviation over the seeds.
+each rare class's recall, the share of the rows added to the rare classes
+whose nearest training row (metrics encoding) has their class ("rare rows in
+class": a row that lands among another class's rows teaches the forest the
+wrong thing), and the fit_resample seconds; mean and standard deviation over
+the seeds.
 
 Every method grows the same classes to the same sizes: on cic, imbalanced-
 learn's "auto" (every class up to the majority class's count); on kdd, the
@@ -26,7 +29,11 @@ min_class_size=6 both need 6). Methods: none, RandomOverSampler, SMOTE (kdd:
 SMOTENC on the three categorical columns), ADASYN (kdd: on ordinal codes of
 the categorical columns, as it has no categorical mode), and
 GenerativeOverSampler with SequenceLMSynthesizer at its default parameters
-(one class-conditional model for all classes, random_state=seed).
+(one class-conditional model for all classes, random_state=seed; its rows
+kept by the default neighbour filter, ``filter_neighbors=5``), and
+"generative-unfiltered": the same fitted generator's rows for the same
+classes, all kept (as ``filter_neighbors=None`` gives them; no second fit, so
+its fit_resample seconds are the filtered run's).
 """
 
 import argparse
@@ -41,7 +48,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import machine, print_table  # noqa: E402
 
-METHODS = ["none", "random", "smote", "adasyn", "generative"]
+METHODS = ["none", "random", "smote", "adasyn", "generative"]  # + generative-unfiltered
 RARE = 100  # classes with fewer training rows than this are "rare"
 KDD_CAP = 1000
 
@@ -122,28 +129,66 @@ def run(dataset, seeds, max_epochs, methods):
                 records.append({"dataset": dataset, "seed": seed, "method": method, "failed": str(exc)})
                 continue
             seconds = time.perf_counter() - start
-            forest = RandomForestClassifier(n_estimators=100, n_jobs=-1, random_state=seed)
-            forest.fit(numeric(X_res) if method != "adasyn" else X_res, y_res)
-            pred = forest.predict(numeric(X_test))
-            recall = dict(zip(rare, recall_score(y_test, pred, labels=rare, average=None, zero_division=0)))
-            record = {
-                "dataset": dataset,
-                "seed": seed,
-                "method": method,
-                "fit_resample_s": seconds,
-                "n_rows": int(len(y_res)),
-                "macro_f1": f1_score(y_test, pred, average="macro"),
-                "rare_recall": float(np.mean(list(recall.values()))),
-                "recall": {k: float(v) for k, v in recall.items()},
-                "train_counts": {k: int(counts[k]) for k in rare},
-            }
-            records.append(record)
-            print(
-                f"[{dataset} seed {seed}] {method:<10} macro-F1 {record['macro_f1']:.4f}  "
-                f"rare recall {record['rare_recall']:.4f}  {seconds:7.1f} s  {record['n_rows']} rows",
-                flush=True,
-            )
+            variants = [(method, X_res, y_res, seconds)]
+            if method == "generative":  # the same fitted generator, its rows unfiltered
+                X_raw, y_raw = _unfiltered(sampler, X_train, y_train, seed)
+                variants.append(("generative-unfiltered", X_raw, y_raw, seconds))
+            for name, X_res, y_res, seconds in variants:
+                in_class = _rare_in_class_share(X_in, y_train, X_res, y_res, rare)
+                forest = RandomForestClassifier(n_estimators=100, n_jobs=-1, random_state=seed)
+                forest.fit(numeric(X_res) if method != "adasyn" else X_res, y_res)
+                pred = forest.predict(numeric(X_test))
+                recall = dict(zip(rare, recall_score(y_test, pred, labels=rare, average=None,
+                                                     zero_division=0)))
+                record = {
+                    "dataset": dataset,
+                    "seed": seed,
+                    "method": name,
+                    "fit_resample_s": seconds,
+                    "n_rows": int(len(y_res)),
+                    "macro_f1": f1_score(y_test, pred, average="macro"),
+                    "rare_recall": float(np.mean(list(recall.values()))),
+                    "rare_in_class": in_class,
+                    "recall": {k: float(v) for k, v in recall.items()},
+                    "train_counts": {k: int(counts[k]) for k in rare},
+                }
+                records.append(record)
+                print(
+                    f"[{dataset} seed {seed}] {name:<10} macro-F1 {record['macro_f1']:.4f}  "
+                    f"rare recall {record['rare_recall']:.4f}  rare rows in class "
+                    f"{in_class:.3f}  {seconds:7.1f} s  {record['n_rows']} rows",
+                    flush=True,
+                )
     return records
+
+
+def _unfiltered(sampler, X_train, y_train, seed):
+    """What ``sampler`` (a fitted GenerativeOverSampler) gives without its
+    neighbour filter: the same generator's rows for the same classes, all kept."""
+    parts_X, parts_y = [X_train], [y_train.to_numpy()]
+    for label, n in sampler.sampling_strategy_.items():
+        if n > 0:
+            X_new, y_new = sampler.generators_[label].sample_labeled(n, y=label, random_state=seed)
+            parts_X.append(X_new)
+            parts_y.append(np.asarray(y_new))
+    X_res = pd.concat(parts_X, ignore_index=True)
+    for c in X_train.columns:  # categories the generator added (value protection's _RARE_)
+        if isinstance(X_train[c].dtype, pd.CategoricalDtype):
+            X_res[c] = X_res[c].astype(object)
+    return X_res, np.concatenate(parts_y)
+
+
+def _rare_in_class_share(X_train, y_train, X_res, y_res, rare):
+    """Share of the added rows of the rare classes whose nearest training row
+    has their class (NaN when a method adds none)."""
+    from sklearn_synth.metrics import class_neighbor_score
+
+    added = np.arange(len(y_train), len(y_res))
+    added = added[np.isin(np.asarray(y_res)[added], rare)]
+    if added.size == 0:
+        return float("nan")
+    X_new = X_res.iloc[added] if hasattr(X_res, "iloc") else X_res[added]
+    return class_neighbor_score(X_train, y_train, X_new, np.asarray(y_res)[added], n_neighbors=1)
 
 
 def summarize(records):
@@ -161,11 +206,13 @@ def summarize(records):
                     method,
                     f"{m.macro_f1.mean():.4f} ({m.macro_f1.std(ddof=0):.4f})",
                     f"{m.rare_recall.mean():.4f} ({m.rare_recall.std(ddof=0):.4f})",
+                    f"{m.rare_in_class.mean():.3f}",
                     f"{m.fit_resample_s.mean():.1f}",
                     int(m.n_rows.mean()),
                 ]
             )
-        print_table(rows, ["method", "macro-F1", "rare recall", "fit_resample s", "rows"])
+        print_table(rows, ["method", "macro-F1", "rare recall", "rare rows in class",
+                           "fit_resample s", "rows"])
         print(f"\n{dataset}: recall per rare class (mean over seeds; training rows in brackets)")
         per_class = pd.DataFrame(
             {method: pd.DataFrame(list(m.recall)).mean() for method, m in part.groupby("method", sort=False)}

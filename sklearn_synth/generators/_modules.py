@@ -202,7 +202,11 @@ class SubBinHead(nn.Module):
     of a value inside its bin follows the rest of the row. It is trained after
     the language model, apart from it (:func:`fit_sub_bin_head`), with dropout
     (0.3 measured best on the flow data: validation loss 1.80 against 1.97
-    without, where a uniform choice of 10 slices is 2.30).
+    without, where a uniform choice of 10 slices is 2.30). The slices of a
+    row are drawn independently given its symbols: a masked layer that also
+    fed each column the slices drawn before it (MADE-style) reached the same
+    validation loss and detection AUC at three times the training time, and
+    was dropped.
 
     ``mask`` (n_tokens, n_slices) marks the slices each token's bin can hold;
     tokens that are not bins get slice 0 only (their slice is not used).
@@ -217,8 +221,9 @@ class SubBinHead(nn.Module):
             nn.Dropout(dropout), nn.Linear(n_columns * width, hidden), nn.ReLU(),
             nn.Dropout(dropout), nn.Linear(hidden, hidden), nn.ReLU(),
             nn.Linear(hidden, n_columns * self.n_slices))
+        self.register_buffer("binned", mask.any(dim=1), persistent=False)
         mask = mask.clone()
-        mask[:, 0] |= ~mask.any(dim=1)
+        mask[:, 0] |= ~self.binned
         self.register_buffer("mask", mask, persistent=False)
 
     def forward(self, tokens):  # (B, T) -> (B, T, n_slices) log-probabilities
@@ -228,11 +233,12 @@ class SubBinHead(nn.Module):
         return logits.masked_fill(~self.mask[tokens], float("-inf")).log_softmax(dim=-1)
 
     def draw(self, tokens, generator):
-        """One slice per cell (B, T), by inverse CDF from ``generator``."""
+        """One slice per cell (B, T), by inverse CDF from ``generator``; -1 for
+        cells whose token is not a bin."""
         cdf = self(tokens).float().exp().cumsum(dim=-1)
         u = torch.rand((*tokens.shape, 1), generator=generator, device=tokens.device)
-        choice = torch.searchsorted(cdf, u * cdf[..., -1:])[..., 0]
-        return torch.minimum(choice, torch.tensor(self.n_slices - 1, device=tokens.device))
+        choice = torch.searchsorted(cdf, u * cdf[..., -1:])[..., 0].clamp_max(self.n_slices - 1)
+        return torch.where(self.binned[tokens], choice, -1)
 
 
 def fit_sub_bin_head(head, tokens, targets, valid=None, *, seed, max_epochs=40, patience=4,

@@ -1221,8 +1221,8 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
         with inference(self.net_.module_, torch.float64) as module:
             for start in range(0, S.shape[0], self.sample_chunk_size):
                 stop = start + self.sample_chunk_size
-                logp = module.sub_bins(torch.as_tensor(tokens[start:stop], device=self.device_))
                 target = torch.as_tensor(sub[start:stop], device=self.device_)
+                logp = module.sub_bins(torch.as_tensor(tokens[start:stop], device=self.device_))
                 picked = logp.gather(2, target.clamp_min(0)[..., None])[..., 0]
                 out[start:stop] = torch.where(target >= 0, picked, 0.0).sum(1).cpu().numpy()
         return out

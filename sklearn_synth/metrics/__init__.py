@@ -62,7 +62,7 @@ from ._sequences import (
     window_detection_auc_loss,
     window_features,
 )
-from ._utility import train_synthetic_test_real
+from ._utility import class_neighbor_score, class_neighbor_shares, train_synthetic_test_real
 
 
 def _renamed(new, old):
@@ -103,6 +103,8 @@ __all__ = [
     "TSTRScorer",
     "attack_advantage",
     "best_threshold",
+    "class_neighbor_score",
+    "class_neighbor_shares",
     "column_distances",
     "correlation_difference",
     "detection_auc",

@@ -88,3 +88,79 @@ def train_synthetic_test_real(
         result["trtr"] = float(fit_score(train, np.asarray(y_train)))
         result["ratio"] = result["tstr"] / result["trtr"] if result["trtr"] > 0 else float("nan")
     return result
+
+
+def class_neighbor_shares(X_real, y_real, X_synth, y_synth, *, n_neighbors=5,
+                          random_state=0):
+    """Per synthetic row, the share of its nearest real rows that have its label.
+
+    A class-conditional generator should give a class rows that lie where
+    that class's real rows lie, not in another class's region. For each
+    synthetic row, the ``n_neighbors`` nearest real rows (Euclidean, in the
+    metrics' encoding: quantile-normal numeric columns, one-hot categoricals)
+    vote; the row's share is the fraction of them labelled as the row is.
+
+    Parameters
+    ----------
+    X_real, y_real : array-like or DataFrame, array-like
+        Labelled real rows (a generator's training rows, or held-out ones).
+    X_synth, y_synth : array-like or DataFrame, array-like
+        Labelled synthetic rows with the same columns.
+    n_neighbors : int, default=5
+        How many real rows vote (at most the number of real rows).
+    random_state : int, default=0
+        Seeds the quantile encoder's subsample.
+
+    Returns
+    -------
+    shares : ndarray of shape (n_synth,)
+        Values in [0, 1]; 1 means every nearest real row has the row's label.
+
+    See Also
+    --------
+    class_neighbor_score : their mean.
+    """
+    from sklearn.neighbors import NearestNeighbors
+
+    if not isinstance(n_neighbors, (int, np.integer)) or isinstance(n_neighbors, bool) \
+            or n_neighbors < 1:
+        raise ValueError(f"n_neighbors must be an int >= 1, got {n_neighbors!r}.")
+    real, synth = align_tables(X_real, X_synth, names=["X_synth"])
+    y_real, y_synth = np.asarray(y_real), np.asarray(y_synth)
+    for name, X, y in (("real", real, y_real), ("synthetic", synth, y_synth)):
+        if y.shape != (X.shape[0],):
+            raise ValueError(f"The {name} labels have shape {y.shape}; expected one label "
+                             f"per row ({X.shape[0]},).")
+    if real.shape[0] == 0:
+        raise ValueError("X_real has no rows.")
+    if synth.shape[0] == 0:
+        return np.empty(0)
+    encoder = TableEncoder(random_state=random_state).fit(real)
+    k = min(n_neighbors, real.shape[0])
+    index = NearestNeighbors(n_neighbors=k).fit(encoder.transform(real))
+    neighbours = index.kneighbors(encoder.transform(synth), return_distance=False)
+    return (y_real[neighbours] == y_synth[:, None]).mean(axis=1)
+
+
+def class_neighbor_score(X_real, y_real, X_synth, y_synth, *, n_neighbors=5, random_state=0):
+    """Mean share of a synthetic row's nearest real rows that share its label.
+
+    Higher is better: 1 means every synthetic row lies among real rows of its
+    own class. See :func:`class_neighbor_shares` for the parameters.
+
+    Returns
+    -------
+    score : float
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_synth.metrics import class_neighbor_score
+    >>> X = np.array([[0.0], [0.1], [0.2], [5.0], [5.1], [5.2]])
+    >>> y = np.array([0, 0, 0, 1, 1, 1])
+    >>> class_neighbor_score(X, y, [[0.05], [5.05]], [0, 0], n_neighbors=3)
+    0.5
+    """
+    shares = class_neighbor_shares(X_real, y_real, X_synth, y_synth, n_neighbors=n_neighbors,
+                                   random_state=random_state)
+    return float(shares.mean()) if shares.size else float("nan")

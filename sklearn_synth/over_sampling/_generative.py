@@ -24,6 +24,9 @@ from ..utils._validation import check_table, check_table_no_infinity, is_datafra
 
 __all__ = ["GenerativeOverSampler"]
 
+#: Rounds of drawing before a class short of kept rows takes its best rejected ones.
+_FILTER_ROUNDS = 4
+
 
 class GenerativeOverSampler(DefaultGeneratorMixin, PersistenceMixin, TableInputMixin,
                             BaseOverSampler):
@@ -69,6 +72,18 @@ class GenerativeOverSampler(DefaultGeneratorMixin, PersistenceMixin, TableInputM
     min_class_size : int, default=6
         The fewest rows a class to be grown may have. The default matches what
         SMOTE needs with its default ``k_neighbors=5``.
+    filter_neighbors : int or None, default=5
+        Keep only generated rows that lie among real rows of their class: a
+        row's ``filter_neighbors`` nearest training rows vote (see
+        :func:`~sklearn_synth.metrics.class_neighbor_shares`), and the row is
+        kept when the share of them labelled as the row is at least what the
+        class's own training rows get on average (their other nearest rows
+        voting), capped at one half. Rows are drawn in rounds until each class
+        has its count; after ``4`` rounds a class still short takes its
+        highest-scoring rejected rows, so the counts of ``sampling_strategy``
+        always hold. A generator gives a class of a handful of rows some rows
+        in other classes' regions; this keeps them out. None keeps every
+        generated row.
     small_classes : {"raise", "keep"}, default="raise"
         What happens to a class that ``sampling_strategy`` asks to grow but
         that has fewer than ``min_class_size`` rows: ``"raise"`` raises a
@@ -91,6 +106,11 @@ class GenerativeOverSampler(DefaultGeneratorMixin, PersistenceMixin, TableInputM
     generators_ : dict
         ``{label: fitted generator}`` for each class that was grown. With
         ``per_class=False`` every value is the same shared generator.
+    acceptance_rates_ : dict
+        ``{label: share of the generated rows that passed the neighbour
+        filter}`` for each class that was grown (1.0 for every class when
+        ``filter_neighbors`` is None). A low rate means the generator places
+        many of the class's rows among other classes.
     n_features_in_ : int
         Number of columns seen in ``fit_resample``.
     feature_names_in_ : ndarray of shape (n_features,)
@@ -126,6 +146,7 @@ class GenerativeOverSampler(DefaultGeneratorMixin, PersistenceMixin, TableInputM
         "generator": [HasMethods(["fit", "sample"]), None],
         "per_class": ["boolean"],
         "min_class_size": [Interval(Integral, 1, None, closed="left")],
+        "filter_neighbors": [Interval(Integral, 1, None, closed="left"), None],
         "small_classes": [StrOptions({"raise", "keep"})],
         "verbose": ["verbose"],
     }
@@ -137,6 +158,7 @@ class GenerativeOverSampler(DefaultGeneratorMixin, PersistenceMixin, TableInputM
         generator=None,
         per_class=False,
         min_class_size=6,
+        filter_neighbors=5,
         small_classes="raise",
         random_state=None,
         verbose=0,
@@ -145,6 +167,7 @@ class GenerativeOverSampler(DefaultGeneratorMixin, PersistenceMixin, TableInputM
         self.generator = generator
         self.per_class = per_class
         self.min_class_size = min_class_size
+        self.filter_neighbors = filter_neighbors
         self.small_classes = small_classes
         self.random_state = random_state
         self.verbose = verbose
@@ -181,23 +204,82 @@ class GenerativeOverSampler(DefaultGeneratorMixin, PersistenceMixin, TableInputM
         generator = self._make_generator()
         rng = check_random_state(self.random_state)
         self.generators_ = {}
+        self.acceptance_rates_ = {}
         if not grow:
             return X, y
-        parts_X, parts_y = [X], [y]
         if self.per_class:
-            for label, n in grow.items():
+            for label in grow:
                 rows = np.flatnonzero(y == label)
-                fitted = self._fit_one(generator, _take_rows(X, rows), None, rng, label)
-                parts_X.append(self._draw(fitted, n, label, rng, labeled=False))
-                parts_y.append(np.full(n, label, dtype=y.dtype))
-                self.generators_[label] = fitted
+                self.generators_[label] = self._fit_one(generator, _take_rows(X, rows), None,
+                                                        rng, label)
         else:
             fitted = self._fit_one(generator, X, y, rng, None)
-            for label, n in grow.items():
-                parts_X.append(self._draw(fitted, n, label, rng, labeled=True))
-                parts_y.append(np.full(n, label, dtype=y.dtype))
-                self.generators_[label] = fitted
+            self.generators_ = {label: fitted for label in grow}
+        new = self._draw_classes(grow, X, y, rng)
+        parts_X = [X, *(new[label] for label in grow)]
+        parts_y = [y, *(np.full(n, label, dtype=y.dtype) for label, n in grow.items())]
         return _stack_rows(parts_X), np.concatenate(parts_y)
+
+    def _draw_classes(self, grow, X, y, rng):
+        """``{label: n generated rows}`` for ``grow`` (``{label: n}``), kept by the
+        neighbour filter when ``filter_neighbors`` is set (see its doc)."""
+        labeled = not self.per_class
+        if self.filter_neighbors is None:
+            self.acceptance_rates_ = {label: 1.0 for label in grow}
+            return {label: self._draw(self.generators_[label], n, label, rng, labeled)
+                    for label, n in grow.items()}
+        from ..metrics import class_neighbor_shares
+
+        k = self.filter_neighbors
+        # how much the classes' own rows lie among their class (each row is its
+        # own nearest row: its vote is left out)
+        rows = np.flatnonzero(np.isin(y, list(grow)))
+        own = class_neighbor_shares(X, y, _take_rows(X, rows), y[rows], n_neighbors=k + 1)
+        own = (own * (k + 1) - 1) / k
+        thresholds = {label: min(0.5, float(own[y[rows] == label].mean())) for label in grow}
+        kept = {label: [] for label in grow}
+        rejected = {label: [] for label in grow}
+        drawn, passed = dict.fromkeys(grow, 0), dict.fromkeys(grow, 0)
+        for _ in range(_FILTER_ROUNDS):
+            missing = {label: n - sum(part.shape[0] for part in kept[label])
+                       for label, n in grow.items()}
+            missing = {label: m for label, m in missing.items() if m > 0}
+            if not missing:
+                break
+            batches = {label: self._draw(self.generators_[label], 2 * m, label, rng, labeled)
+                       for label, m in missing.items()}
+            labels = np.concatenate([np.full(b.shape[0], label, dtype=y.dtype)
+                                     for label, b in batches.items()])
+            shares = class_neighbor_shares(X, y, _stack_rows(list(batches.values())), labels,
+                                           n_neighbors=k)
+            start = 0
+            for label, batch in batches.items():
+                share = shares[start : start + batch.shape[0]]
+                start += batch.shape[0]
+                drawn[label] += batch.shape[0]
+                good = np.flatnonzero(share >= thresholds[label])
+                passed[label] += good.size
+                good = good[: missing[label]]
+                kept[label].append(_take_rows(batch, good))
+                bad = np.setdiff1d(np.arange(batch.shape[0]), good)
+                rejected[label].append((share[bad], _take_rows(batch, bad)))
+        out = {}
+        for label, n in grow.items():
+            rows = _stack_rows(kept[label])
+            accepted = rows.shape[0]
+            if accepted < n:  # still short: the best of the rejected rows
+                share = np.concatenate([s for s, _ in rejected[label]])
+                pool = _stack_rows([b for _, b in rejected[label]])
+                best = np.argsort(-share, kind="stable")[: n - accepted]
+                rows = _stack_rows([rows, _take_rows(pool, np.sort(best))])
+            out[label] = rows
+            self.acceptance_rates_[label] = passed[label] / drawn[label]
+            if self.verbose:
+                print(f"[GenerativeOverSampler] class {_show(label)}: {passed[label]} of "
+                      f"{drawn[label]} generated rows passed the filter (threshold "
+                      f"{thresholds[label]:.2f} of {k} neighbours); {n - accepted} filled "
+                      "from the best rejected", flush=True)
+        return out
 
     @staticmethod
     def _default_generator():

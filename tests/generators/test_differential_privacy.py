@@ -168,6 +168,8 @@ def test_relations_are_not_discovered_under_epsilon_but_given_ones_are_kept():
         # which relations hold in every row is a fact about every row: not found privately
         private = SequenceLMSynthesizer(epsilon=4.0, random_state=0, **TINY).fit(X, y)
         assert private.relations_ == []
+        # nor is the sub-bin head trained: it would need its own share of the budget
+        assert not hasattr(private.net_.module_, "sub_bins")
         mine = SequenceLMSynthesizer(epsilon=4.0, relations=[("le", ("bytes", "bytes_plus"))],
                                      random_state=0, **TINY).fit(X, y)
     assert [str(r) for r in mine.relations_] == ["bytes <= bytes_plus"]

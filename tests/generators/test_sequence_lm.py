@@ -350,3 +350,84 @@ def test_a_budget_shorter_than_a_batch_still_gives_a_model():
     gen = SequenceLMSynthesizer(max_epochs=5, max_time=1e-9, random_state=0, **TINY).fit(X)
     assert len(gen.history_) == 0
     assert gen.sample(3, random_state=0).shape == (3, X.shape[1])
+
+
+def test_score_samples_is_a_normalised_density_over_two_columns_with_sub_bins():
+    # the slices of the second column depend on the first one's: still a pmf
+    rng = np.random.RandomState(0)
+    a = rng.randint(0, 30, 500)
+    X = pd.DataFrame({"a": a, "b": a + rng.randint(0, 8, 500)})
+    gen = SequenceLMSynthesizer(max_epochs=3, random_state=0, n_sub_bins=4,
+                                value_protection=False, **{**TINY, "n_bins": 3}).fit(X)
+    grid = pd.DataFrame([(i, j) for i in range(X.a.min(), X.a.max() + 1)
+                         for j in range(X.b.min(), X.b.max() + 1)], columns=["a", "b"])
+    assert np.exp(gen.score_samples(grid)).sum() == pytest.approx(1.0, abs=1e-6)
+
+
+def test_sub_bin_head_draws_what_it_scores():
+    import torch
+
+    from sklearn_synth.generators._modules import SubBinHead
+
+    torch.manual_seed(0)
+    mask = np.ones((6, 3), dtype=bool)
+    mask[4, 2] = False  # a bin with two slices
+    mask[5] = False  # a token that is not a bin
+    head = SubBinHead(2, mask, hidden=8, dropout=0.0).eval()
+    with torch.no_grad():
+        tokens = torch.tensor([[1, 4]]).repeat(40_000, 1)
+        drawn = head.draw(tokens, torch.Generator().manual_seed(0)).numpy()
+        expected = head(tokens[:1])[0].exp().numpy()
+        for j in range(2):
+            counts = np.bincount(drawn[:, j], minlength=3) / len(drawn)
+            np.testing.assert_allclose(counts, expected[j], atol=0.01)
+        assert (drawn[:, 1] < 2).all()  # a masked slice is never drawn
+        assert (head.draw(torch.tensor([[1, 5]]), torch.Generator())[:, 1] == -1).all()
+
+
+def test_sub_bins_make_the_place_inside_a_bin_follow_the_row():
+    # b's stripe (tens digit odd or even) is written in c: inside one of b's two
+    # bins only the slice can follow c
+    rng = np.random.RandomState(0)
+    b = rng.uniform(0, 100, 1500)
+    X = pd.DataFrame({"b": b, "c": np.where((b // 10) % 2 == 1, "odd", "even")})
+    agree = {}
+    for n_sub_bins in (1, 10):
+        gen = SequenceLMSynthesizer(max_epochs=5, random_state=0, n_sub_bins=n_sub_bins,
+                                    **{**TINY, "n_bins": 2}).fit(X)
+        assert hasattr(gen.net_.module_, "sub_bins") == (n_sub_bins > 1)
+        rows = gen.sample(2000, random_state=0)
+        agree[n_sub_bins] = np.mean(np.where((rows["b"] // 10) % 2 == 1, "odd", "even")
+                                    == rows["c"])
+    assert agree[1] < 0.65 and agree[10] > 0.85
+
+
+def test_no_sub_bin_head_without_empirical_decoding():
+    gen = SequenceLMSynthesizer(max_epochs=1, random_state=0, decode="uniform",
+                                **TINY).fit(_table(100))
+    assert not hasattr(gen.net_.module_, "sub_bins")
+    assert gen.sample(5, random_state=0).shape == (5, _table(100).shape[1])
+
+
+def test_a_file_from_before_sub_bins_loads_without_them(tmp_path):
+    from sklearn_synth.utils import load_model
+    from tests.reliability._files import resign
+
+    gen = SequenceLMSynthesizer(n_sub_bins=1, max_epochs=1, random_state=0, **TINY).fit(_table(200))
+    path = gen.save(tmp_path / "new.safetensors")
+
+    def drop_n_sub_bins(config):
+        params = config["model"]["params"]
+        params["dict"] = [[n, v] for n, v in params["dict"] if n != "n_sub_bins"]
+        return config
+
+    old = load_model(resign(path, tmp_path / "old.safetensors", drop_n_sub_bins))
+    assert old.n_sub_bins == 1
+    pd.testing.assert_frame_equal(old.sample(5, random_state=1), gen.sample(5, random_state=1))
+
+
+def test_sub_bin_head_round_trips_through_the_safe_format(tmp_path):
+    gen = SequenceLMSynthesizer(max_epochs=1, random_state=0, **TINY).fit(_table(200))
+    loaded = SequenceLMSynthesizer.load(gen.save(tmp_path / "m.safetensors"))
+    pd.testing.assert_frame_equal(loaded.sample(30, random_state=2), gen.sample(30, random_state=2))
+    np.testing.assert_allclose(loaded.score_samples(_table(20)), gen.score_samples(_table(20)))

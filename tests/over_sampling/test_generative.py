@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from imblearn.over_sampling import RandomOverSampler
 from imblearn.pipeline import Pipeline
+from sklearn.base import BaseEstimator
 from sklearn.datasets import make_classification
 from sklearn.model_selection import GridSearchCV
 from sklearn.neighbors import KernelDensity
@@ -202,7 +203,12 @@ def test_verbose_reports_fits_and_draws(separated, capsys):
     GenerativeOverSampler(generator=DummySynthesizer(), verbose=1, random_state=0).fit_resample(X, y)
     out = capsys.readouterr().out
     assert "fitted DummySynthesizer on 100 rows (all classes)" in out
-    assert "generated 80 rows of class 1" in out
+    # twice the missing rows are drawn, then the neighbour filter keeps 80 of them
+    assert "generated 160 rows of class 1" in out
+    assert "160 of 160 generated rows passed the filter" in out
+    GenerativeOverSampler(generator=DummySynthesizer(), filter_neighbors=None, verbose=1,
+                          random_state=0).fit_resample(X, y)
+    assert "generated 80 rows of class 1" in capsys.readouterr().out
 
 
 def test_default_generator_is_the_sequence_language_model(separated):
@@ -281,3 +287,69 @@ def test_grid_search_over_the_default_generator_with_a_class_too_small_in_some_f
     with pytest.warns(UserWarning, match="as they are"):
         search.fit(X, y)
     assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+
+
+# ------------------------------------------------------- neighbour filter
+class _HalfAstray(BaseEstimator):
+    """Gives class 1 half of its rows in its corner, half anywhere."""
+
+    def __init__(self, random_state=None):
+        self.random_state = random_state
+
+    def fit(self, X, y=None):
+        return self
+
+    def sample(self, n_samples=1, random_state=None):
+        return self.sample_labeled(n_samples, y=1, random_state=random_state)[0]
+
+    def sample_labeled(self, n_samples=1, *, y=None, random_state=None):
+        rng = np.random.RandomState(random_state)
+        rows = np.where(rng.rand(n_samples, 1) < 0.5, rng.normal(8.5, 0.3, (n_samples, 2)),
+                        rng.uniform(0, 10, (n_samples, 2)))
+        return rows, np.full(n_samples, y)
+
+
+def _tiny_class_in_a_corner():
+    rng = np.random.RandomState(0)
+    X = np.vstack([rng.uniform(0, 10, (300, 2)), rng.normal(8.5, 0.3, (8, 2))])
+    y = np.array([0] * 300 + [1] * 8)
+    return X, y
+
+
+def test_neighbor_filter_keeps_the_rows_of_a_tiny_class_in_its_region():
+    from sklearn_synth.metrics import class_neighbor_score
+
+    X, y = _tiny_class_in_a_corner()
+    shares, rates = {}, {}
+    for k in (None, 5):
+        sampler = GenerativeOverSampler(generator=_HalfAstray(), filter_neighbors=k,
+                                        random_state=0)
+        X_res, y_res = sampler.fit_resample(X, y)
+        assert Counter(y_res) == {0: 300, 1: 300}  # the counts hold either way
+        new = slice(len(y), None)
+        shares[k] = class_neighbor_score(X, y, X_res[new], y_res[new], n_neighbors=1)
+        rates[k] = sampler.acceptance_rates_[1]
+    assert shares[None] < 0.6 and shares[5] > 0.95
+    assert rates[None] == 1.0 and 0.3 < rates[5] < 0.7
+
+
+def test_neighbor_filter_fills_a_class_it_cannot_satisfy_with_its_best_rows(capsys):
+    X, y = _tiny_class_in_a_corner()
+    X[y == 1] += 20  # where the generator never goes: no row passes
+    sampler = GenerativeOverSampler(generator=_HalfAstray(), random_state=0, verbose=1)
+    X_res, y_res = sampler.fit_resample(X, y)
+    assert Counter(y_res) == {0: 300, 1: 300}
+    import re
+
+    filled = re.search(r"(\d+) filled from the best rejected", capsys.readouterr().out)
+    assert int(filled.group(1)) > 280
+    assert sampler.acceptance_rates_[1] < 0.01
+
+
+def test_neighbor_filter_is_reproducible_and_checked():
+    X, y = _tiny_class_in_a_corner()
+    a = GenerativeOverSampler(generator=_HalfAstray(), random_state=3)
+    b = GenerativeOverSampler(generator=_HalfAstray(), random_state=3)
+    np.testing.assert_array_equal(a.fit_resample(X, y)[0], b.fit_resample(X, y)[0])
+    with pytest.raises(ValueError, match="filter_neighbors"):
+        GenerativeOverSampler(generator=DummySynthesizer(), filter_neighbors=0).fit_resample(X, y)

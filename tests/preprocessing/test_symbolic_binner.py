@@ -327,3 +327,93 @@ def test_datetime_and_duration_columns_round_trip():
     assert decoded["t"].isna().tolist() == X["t"].isna().tolist()
     np.testing.assert_array_equal(binner.transform(decoded), S)
     assert decoded["t"].min() >= X["t"].min() and decoded["tz"].max() <= X["tz"].max()
+
+
+# ------------------------------------------------------------------ sub-bins
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    values=hnp.arrays(np.float64, st.integers(30, 120),
+                      elements=st.floats(-1e3, 1e3, allow_nan=False, width=32)),
+    integer=st.booleans(),
+    protect=st.booleans(),
+    n_sub_bins=st.integers(1, 12),
+)
+def test_sub_bins_round_trip_and_stay_in_the_mask(values, integer, protect, n_sub_bins):
+    # decoding inside a value's slice gives back its bin and its slice, the
+    # slice is always one the mask allows, and a slice is no larger than its bin
+    if integer:
+        values = np.round(values)
+    X = values[:, None]
+    binner = SymbolicBinner(n_bins=6, value_protection=protect, random_state=0).fit(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", OutOfRangeWarning)
+        S = binner.transform(X)
+        sub = binner.sub_bins(X, n_sub_bins)
+    mask = binner.sub_bin_mask(n_sub_bins)
+    tokens = binner.to_tokens(S)[:, 0]
+    binned = sub[:, 0] >= 0
+    assert mask[tokens[binned], sub[binned, 0]].all()
+    assert not mask[tokens[~binned]].any()
+    decoded = binner.inverse_transform(S, random_state=1, sub_bins=sub, n_sub_bins=n_sub_bins)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", OutOfRangeWarning)
+        np.testing.assert_array_equal(binner.transform(decoded), S)
+        np.testing.assert_array_equal(binner.sub_bins(decoded, n_sub_bins), sub)
+    whole = binner.log_cell_volume(S)
+    sliced = binner.log_cell_volume(S, sub_bins=sub, n_sub_bins=n_sub_bins)
+    assert (sliced <= whole + 1e-9).all()
+
+
+def test_sub_bins_hold_equal_shares_of_the_training_rows():
+    rng = np.random.RandomState(0)
+    X = rng.lognormal(2, 1, size=(4000, 1))
+    binner = SymbolicBinner(n_bins=4, value_protection=False, random_state=0).fit(X)
+    sub = binner.sub_bins(X, 10)[:, 0]
+    counts = np.bincount(sub, minlength=10)
+    assert counts.min() > 0.8 * counts.mean() and counts.max() < 1.2 * counts.mean()
+
+
+def test_decoding_in_a_slice_draws_only_inside_it():
+    X = np.linspace(0, 100, 1001)[:, None]
+    binner = SymbolicBinner(n_bins=2, value_protection=False, random_state=0).fit(X)
+    S = np.zeros((500, 1), dtype=np.int64)  # the first bin, [0, 50)
+    top = binner.inverse_transform(S, random_state=0, sub_bins=np.full((500, 1), 9),
+                                   n_sub_bins=10)
+    bottom = binner.inverse_transform(S, random_state=0, sub_bins=np.full((500, 1), 0),
+                                      n_sub_bins=10)
+    assert top.min() >= 44.9 and top.max() <= 50.0
+    assert bottom.min() >= 0.0 and bottom.max() <= 5.1
+    # -1 draws anywhere in the bin, exactly as without slices
+    free = binner.inverse_transform(S, random_state=0, sub_bins=np.full((500, 1), -1),
+                                    n_sub_bins=10)
+    np.testing.assert_array_equal(free, binner.inverse_transform(S, random_state=0))
+
+
+def test_a_bin_of_few_whole_numbers_masks_its_empty_slices():
+    X = np.repeat([[1], [2], [3]], 20, axis=0).astype(float)
+    X = np.vstack([X, [[10], [11], [12], [13]]])
+    binner = SymbolicBinner(n_bins=2, max_distinct=2, value_protection=False,
+                            random_state=0).fit(X)
+    mask = binner.sub_bin_mask(10)
+    assert mask.any(axis=1).sum() >= 1
+    # no slice of a bin holds more whole numbers than the bin has
+    assert (mask.sum(axis=1) <= 10).all()
+    sub = binner.sub_bins(X, 10)
+    tokens = binner.to_tokens(binner.transform(X))
+    binned = sub >= 0
+    assert mask[tokens[binned], sub[binned]].all()
+
+
+def test_sub_bin_arguments_are_checked():
+    binner = SymbolicBinner(n_bins=4, random_state=0).fit(_mixed_frame())
+    X = _mixed_frame(20, seed=1)
+    S = binner.transform(X)
+    with pytest.raises(ValueError, match="n_sub_bins must be an int >= 1"):
+        binner.sub_bins(X, 0)
+    with pytest.raises(ValueError, match="shape"):
+        binner.inverse_transform(S, sub_bins=np.zeros((3, 2), dtype=int), n_sub_bins=4)
+    with pytest.raises(ValueError, match="-1 .. 3"):
+        binner.inverse_transform(S, sub_bins=np.full(S.shape, 4), n_sub_bins=4)
+    uniform = SymbolicBinner(n_bins=4, decode="uniform", random_state=0).fit(_mixed_frame())
+    with pytest.raises(ValueError, match="decode='empirical'"):
+        uniform.inverse_transform(S, sub_bins=np.zeros(S.shape, dtype=int), n_sub_bins=4)
