@@ -24,8 +24,13 @@ from ..utils._validation import check_table, check_table_no_infinity, is_datafra
 
 __all__ = ["GenerativeOverSampler"]
 
-#: Rounds of drawing before a class short of kept rows takes its best rejected ones.
+#: Rounds of drawing before a class short of kept rows takes its best rejected ones,
+#: and the most rows drawn in one round, as a multiple of the rows the class needs.
 _FILTER_ROUNDS = 4
+_MAX_DRAWS = 50
+#: A generated row passes when it lies among its class at least as much as this
+#: share of the class's own rows do not (the class's 10th percentile).
+_FILTER_QUANTILE = 0.1
 
 
 class GenerativeOverSampler(DefaultGeneratorMixin, PersistenceMixin, TableInputMixin,
@@ -76,14 +81,16 @@ class GenerativeOverSampler(DefaultGeneratorMixin, PersistenceMixin, TableInputM
         Keep only generated rows that lie among real rows of their class: a
         row's ``filter_neighbors`` nearest training rows vote (see
         :func:`~sklearn_synth.metrics.class_neighbor_shares`), and the row is
-        kept when the share of them labelled as the row is at least what the
-        class's own training rows get on average (their other nearest rows
-        voting), capped at one half. Rows are drawn in rounds until each class
-        has its count; after ``4`` rounds a class still short takes its
-        highest-scoring rejected rows, so the counts of ``sampling_strategy``
-        always hold. A generator gives a class of a handful of rows some rows
-        in other classes' regions; this keeps them out. None keeps every
-        generated row.
+        kept when the share of them labelled as the row is at least what 90%
+        of the class's own training rows get (their other nearest rows
+        voting; at most one half is asked). A row that lies further from its
+        class than nearly all of the class's real rows is dropped; rows as
+        mixed with other classes as real rows at the class's border are kept.
+        Rows are drawn in rounds until each class has its count (twice the
+        rows needed first, then as many as the pass rate so far asks for, at
+        most 50 times the rows needed per round); after 4 rounds a class
+        still short takes its highest-scoring rejected rows, so the counts of
+        ``sampling_strategy`` always hold. None keeps every generated row.
     small_classes : {"raise", "keep"}, default="raise"
         What happens to a class that ``sampling_strategy`` asks to grow but
         that has fewer than ``min_class_size`` rows: ``"raise"`` raises a
@@ -236,7 +243,8 @@ class GenerativeOverSampler(DefaultGeneratorMixin, PersistenceMixin, TableInputM
         rows = np.flatnonzero(np.isin(y, list(grow)))
         own = class_neighbor_shares(X, y, _take_rows(X, rows), y[rows], n_neighbors=k + 1)
         own = (own * (k + 1) - 1) / k
-        thresholds = {label: min(0.5, float(own[y[rows] == label].mean())) for label in grow}
+        thresholds = {label: min(0.5, float(np.quantile(own[y[rows] == label], _FILTER_QUANTILE)))
+                      for label in grow}
         kept = {label: [] for label in grow}
         rejected = {label: [] for label in grow}
         drawn, passed = dict.fromkeys(grow, 0), dict.fromkeys(grow, 0)
@@ -246,8 +254,13 @@ class GenerativeOverSampler(DefaultGeneratorMixin, PersistenceMixin, TableInputM
             missing = {label: m for label, m in missing.items() if m > 0}
             if not missing:
                 break
-            batches = {label: self._draw(self.generators_[label], 2 * m, label, rng, labeled)
-                       for label, m in missing.items()}
+            # twice what is missing, or what the pass rate so far says is needed
+            sizes = {label: min(_MAX_DRAWS * grow[label], int(np.ceil(
+                1.25 * m / max(passed[label] / drawn[label], 1 / _MAX_DRAWS)))
+                if drawn[label] else 2 * m) for label, m in missing.items()}
+            batches = {label: self._draw(self.generators_[label], sizes[label], label, rng,
+                                         labeled)
+                       for label in missing}
             labels = np.concatenate([np.full(b.shape[0], label, dtype=y.dtype)
                                      for label, b in batches.items()])
             shares = class_neighbor_shares(X, y, _stack_rows(list(batches.values())), labels,

