@@ -411,17 +411,12 @@ def test_no_sub_bin_head_without_empirical_decoding():
 
 def test_a_file_from_before_sub_bins_loads_without_them(tmp_path):
     from sklearn_synth.utils import load_model
-    from tests.reliability._files import resign
+    from tests.reliability._files import without_param
 
     gen = SequenceLMSynthesizer(n_sub_bins=1, max_epochs=1, random_state=0, **TINY).fit(_table(200))
     path = gen.save(tmp_path / "new.safetensors")
 
-    def drop_n_sub_bins(config):
-        params = config["model"]["params"]
-        params["dict"] = [[n, v] for n, v in params["dict"] if n != "n_sub_bins"]
-        return config
-
-    old = load_model(resign(path, tmp_path / "old.safetensors", drop_n_sub_bins))
+    old = load_model(without_param(path, tmp_path / "old.safetensors", "n_sub_bins"))
     assert old.n_sub_bins == 1
     pd.testing.assert_frame_equal(old.sample(5, random_state=1), gen.sample(5, random_state=1))
 

@@ -17,3 +17,14 @@ def resign(path, out, edit, edit_arrays=None):
     save_file(arrays, str(out), metadata={"format": "sklearn-synth", "format_version": "2",
                                           "config": text, "sha256": _digest(arrays, text)})
     return out
+
+
+def without_param(path, out, name):
+    """The model file at ``path`` as a version without parameter ``name`` wrote it."""
+
+    def drop(config):
+        params = config["model"]["params"]
+        params["dict"] = [[n, v] for n, v in params["dict"] if n != name]
+        return config
+
+    return resign(path, out, drop)
