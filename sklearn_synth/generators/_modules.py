@@ -28,6 +28,7 @@ key/value cache for the Transformer, per-layer input queues for the WaveNet);
 # SPDX-License-Identifier: BSD-3-Clause
 
 import math
+import time
 
 import numpy as np
 import torch
@@ -242,11 +243,13 @@ class SubBinHead(nn.Module):
 
 
 def fit_sub_bin_head(head, tokens, targets, valid=None, *, seed, max_epochs=40, patience=4,
-                     batch_size=512, lr=1e-3, verbose=0):
+                     batch_size=512, lr=1e-3, verbose=0, deadline=None):
     """Train ``head`` on ``tokens`` (N, T) and their slices ``targets`` (N, T;
     -1 where a cell has none) by cross-entropy, with Adam; with ``valid`` (a
     pair of the same), early stopping restores the best epoch's weights.
     Shuffling uses a generator seeded from ``seed``; global state is left alone.
+    ``deadline`` (a ``time.monotonic()`` value): no epoch starts after it, but
+    the first.
 
     Returns
     -------
@@ -292,6 +295,8 @@ def fit_sub_bin_head(head, tokens, targets, valid=None, *, seed, max_epochs=40, 
             waited += 1
             if waited >= patience:
                 break
+        if deadline is not None and time.monotonic() > deadline:
+            break
     if best_state is not None:
         head.load_state_dict(best_state)
     head.eval()

@@ -3,6 +3,7 @@
 # Authors: The sklearn-synth developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import time
 import warnings
 from numbers import Integral, Real
 
@@ -127,12 +128,12 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
         (:meth:`SymbolicBinner.sub_bins`), and a small network trained after
         the language model chooses each value's slice given the whole row's
         symbols, so that where a value lies inside its bin follows the rest of
-        the row (a packet rate near the top of its bin goes with a duration
-        near the bottom of its own). 1 draws the place inside the bin
+        the row (where a packet rate lies inside its bin follows the bins of
+        the duration and the packet count). 1 draws the place inside the bin
         independently of the row. Not used with ``epsilon`` (it would need a
         share of the privacy budget). On the flow data a random forest's
-        detection AUC drops from 0.746 to 0.705 (one fitted model, with and
-        without the slices; see :ref:`sub_bins`).
+        detection AUC drops from 0.746 to 0.705 (one fitted model, without
+        and with the slices; see :ref:`sub_bins`).
     value_protection : bool, default=True
         Keep no training value seen in fewer than ``rare_threshold`` to
         ``1.5 * rare_threshold`` rows, in the model or in its samples: rare
@@ -239,8 +240,9 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
         Training budget in seconds: training stops at the first batch past
         it (an epoch may be cut short) and keeps the weights of the best
         finished epoch (the weights as they are when no epoch finished, and
-        under ``epsilon``, which has no early stopping). None trains until
-        ``max_epochs`` or early stopping.
+        under ``epsilon``, which has no early stopping). The sub-bin network
+        then trains for what is left of the budget (at least one epoch).
+        None trains until ``max_epochs`` or early stopping.
     gradient_clip : float or None, default=1.0
         Clip the gradient norm to this value; None disables clipping.
     temperature : float, default=1.0
@@ -519,9 +521,10 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
             valid_rows = valid
             if valid is not None:
                 valid = (self._validation_inputs(inputs[valid], seed), S[valid])
+            deadline = None if self.max_time is None else time.monotonic() + self.max_time
             self._train(torch, seed, inputs[train], S[train], valid=valid)
             if self._sub_bin_mask() is not None:
-                self._fit_sub_bins(X, S, train, None if valid is None else valid_rows, seed)
+                self._fit_sub_bins(X, S, train, valid_rows, seed, deadline)
             self.epsilon_ = self.delta_ = None
         else:
             if classes is not None:
@@ -541,9 +544,10 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
             return None
         return self.binner_.sub_bin_mask(self.n_sub_bins)
 
-    def _fit_sub_bins(self, X, S, train, valid, seed):
+    def _fit_sub_bins(self, X, S, train, valid, seed, deadline=None):
         """Train the sub-bin head on the training rows' slices (early stopping
-        on the validation rows)."""
+        on the validation rows; no epoch starts after ``deadline``, a
+        ``time.monotonic()`` value, but the first)."""
         from ._modules import fit_sub_bin_head
 
         tokens = self.binner_.to_tokens(S)
@@ -552,7 +556,7 @@ class SequenceLMSynthesizer(TorchGeneratorMixin, TableInputMixin, BaseGenerator)
         with torch_seed(seed, self.device_):  # dropout draws; global state is kept
             fit_sub_bin_head(head, tokens[train], targets[train],
                              None if valid is None else (tokens[valid], targets[valid]),
-                             seed=seed, verbose=self.verbose)
+                             seed=seed, verbose=self.verbose, deadline=deadline)
 
     def _fit_relations(self, X, private):
         """The user's relations and, unless private or switched off, the ones found;

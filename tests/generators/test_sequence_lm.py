@@ -426,3 +426,17 @@ def test_sub_bin_head_round_trips_through_the_safe_format(tmp_path):
     loaded = SequenceLMSynthesizer.load(gen.save(tmp_path / "m.safetensors"))
     pd.testing.assert_frame_equal(loaded.sample(30, random_state=2), gen.sample(30, random_state=2))
     np.testing.assert_allclose(loaded.score_samples(_table(20)), gen.score_samples(_table(20)))
+
+
+def test_sub_bin_head_stops_at_the_deadline_after_one_epoch():
+    import time
+
+    from sklearn_synth.generators._modules import SubBinHead, fit_sub_bin_head
+
+    rng = np.random.RandomState(0)
+    tokens, targets = rng.randint(0, 6, (200, 2)), rng.randint(-1, 3, (200, 2))
+    head = SubBinHead(2, np.ones((6, 3), dtype=bool), hidden=8)
+    losses = fit_sub_bin_head(head, tokens, targets, seed=0, max_epochs=10,
+                              deadline=time.monotonic() - 1)
+    assert len(losses) == 1
+    assert len(fit_sub_bin_head(head, tokens, targets, seed=0, max_epochs=3, patience=5)) == 3
