@@ -519,7 +519,7 @@ class SymbolicBinner(PersistenceMixin, TableInputMixin, OneToOneFeatureMixin, Tr
 
         Returns
         -------
-        mask : ndarray of bool of shape (n_tokens_, n_sub_bins)
+        mask : ndarray of bool of shape (``n_tokens_``, n_sub_bins)
             Row ``offsets_[j] + s`` marks the non-empty slices of column j's
             symbol ``s``; all False for symbols that are not bins (and for the
             padding and start tokens). A bin of k < n_sub_bins whole numbers
