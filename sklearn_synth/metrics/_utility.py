@@ -20,6 +20,18 @@ def _default_classifier(random_state):
     return RandomForestClassifier(n_estimators=100, n_jobs=None, random_state=random_state)
 
 
+def _labels_of(*tables):
+    """The labels of each ``(table, labels, name)`` as arrays, one per row."""
+    out = []
+    for X, y, name in tables:
+        y = np.asarray(y)
+        if y.shape != (X.shape[0],):
+            raise ValueError(f"{name} has shape {y.shape}; each table needs one label per row "
+                             f"({X.shape[0]} here).")
+        out.append(y)
+    return out
+
+
 def train_synthetic_test_real(
     X_synth,
     y_synth,
@@ -70,9 +82,7 @@ def train_synthetic_test_real(
     True
     """
     test, synth, train = align_tables(X_test, X_synth, X_train, names=["X_synth", "X_train"])
-    y_test, y_synth = np.asarray(y_test), np.asarray(y_synth)
-    if y_synth.shape[0] != synth.shape[0] or y_test.shape[0] != test.shape[0]:
-        raise ValueError("Each table needs one label per row.")
+    y_test, y_synth = _labels_of((test, y_test, "y_test"), (synth, y_synth, "y_synth"))
     encoder = TableEncoder(random_state=random_state).fit(test if train is None else train)
     base = _default_classifier(random_state) if classifier is None else classifier
     scorer = get_scorer(scoring)
@@ -126,15 +136,7 @@ def class_neighbor_shares(X_real, y_real, X_synth, y_synth, *, n_neighbors=5,
             or n_neighbors < 1:
         raise ValueError(f"n_neighbors must be an int >= 1, got {n_neighbors!r}.")
     real, synth = align_tables(X_real, X_synth, names=["X_synth"])
-    y_real, y_synth = np.asarray(y_real), np.asarray(y_synth)
-    for name, X, y in (("real", real, y_real), ("synthetic", synth, y_synth)):
-        if y.shape != (X.shape[0],):
-            raise ValueError(f"The {name} labels have shape {y.shape}; expected one label "
-                             f"per row ({X.shape[0]},).")
-    if real.shape[0] == 0:
-        raise ValueError("X_real has no rows.")
-    if synth.shape[0] == 0:
-        return np.empty(0)
+    y_real, y_synth = _labels_of((real, y_real, "y_real"), (synth, y_synth, "y_synth"))
     encoder = TableEncoder(random_state=random_state).fit(real)
     k = min(n_neighbors, real.shape[0])
     index = NearestNeighbors(n_neighbors=k).fit(encoder.transform(real))
@@ -163,4 +165,4 @@ def class_neighbor_score(X_real, y_real, X_synth, y_synth, *, n_neighbors=5, ran
     """
     shares = class_neighbor_shares(X_real, y_real, X_synth, y_synth, n_neighbors=n_neighbors,
                                    random_state=random_state)
-    return float(shares.mean()) if shares.size else float("nan")
+    return float(shares.mean())

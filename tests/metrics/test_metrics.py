@@ -313,3 +313,30 @@ def test_evaluate_reports_leaks_and_epsilon():
     assert values.loc["epsilon (differential privacy)", "value"] == 3.5
     assert report.leaks.loc["uid", "n_synthetic"] == 50
     assert evaluate(held, synth, detection=False).leaks is None
+
+
+def test_class_neighbor_shares_count_the_neighbours_of_the_rows_class():
+    from sklearn_synth.metrics import class_neighbor_score, class_neighbor_shares
+
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame({"a": np.r_[rng.uniform(0, 1, 50), rng.uniform(5, 6, 50)],
+                      "c": ["x"] * 50 + ["y"] * 50})
+    y = np.repeat([0, 1], 50)
+    synth = pd.DataFrame({"a": [0.5, 5.5, 0.5], "c": ["x", "y", "x"]})
+    shares = class_neighbor_shares(X, y, synth, [0, 0, 1], n_neighbors=3)
+    np.testing.assert_allclose(shares, [1.0, 0.0, 0.0])
+    assert class_neighbor_score(X, y, synth, [0, 1, 1], n_neighbors=3) == pytest.approx(2 / 3)
+    with pytest.raises(ValueError, match="no rows"):
+        class_neighbor_shares(X, y, synth.iloc[:0], [])
+    with pytest.raises(ValueError, match="y_synth has shape"):
+        class_neighbor_shares(X, y, synth, [0, 1])
+    with pytest.raises(ValueError, match="n_neighbors must be an int >= 1"):
+        class_neighbor_shares(X, y, synth, [0, 1, 0], n_neighbors=0)
+
+
+def test_train_synthetic_test_real_names_the_labels_that_do_not_fit():
+    from sklearn_synth.metrics import train_synthetic_test_real
+
+    X, y = np.arange(20.0)[:, None], np.arange(20) % 2
+    with pytest.raises(ValueError, match="y_synth has shape .* one label per row"):
+        train_synthetic_test_real(X, y[:5], X, y)
