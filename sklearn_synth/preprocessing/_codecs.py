@@ -244,8 +244,9 @@ class ContinuousCodec:
         0 for cells not in a bin."""
         out = np.zeros(codes.shape)
         cells, b = self._bin_cells(codes)
-        a, c = self._slice_range(b, np.maximum(sub[cells], 0), n)
-        out[cells] = np.log(np.maximum(c - a, 1e-300))
+        *_, a, c = self._slice_tables(n)
+        s = np.maximum(sub[cells], 0)
+        out[cells] = np.log(np.maximum(c[b, s] - a[b, s], 1e-300))
         return out
 
     def _decode_bins(self, b, mode, rng, sub=None, n=None):
