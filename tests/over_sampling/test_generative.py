@@ -353,3 +353,14 @@ def test_neighbor_filter_is_reproducible_and_checked():
     np.testing.assert_array_equal(a.fit_resample(X, y)[0], b.fit_resample(X, y)[0])
     with pytest.raises(ValueError, match="filter_neighbors"):
         GenerativeOverSampler(generator=DummySynthesizer(), filter_neighbors=0).fit_resample(X, y)
+
+
+def test_acceptance_rates_round_trip_through_the_safe_format(tmp_path):
+    from sklearn_synth.utils import load_model
+
+    X, y = _tiny_class_in_a_corner()
+    sampler = GenerativeOverSampler(generator=DummySynthesizer(), random_state=0)
+    sampler.fit_resample(X, np.where(y == 1, "rare", "common"))
+    loaded = load_model(sampler.save(tmp_path / "over.safetensors"))
+    assert loaded.acceptance_rates_ == sampler.acceptance_rates_
+    assert set(loaded.acceptance_rates_) == {"rare"}
